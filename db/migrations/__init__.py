@@ -1,0 +1,1 @@
+"""Alembic migrations of sysinv-edgeworker (installed as ``sysinv_edgeworker_migrations``)."""

@@ -1,0 +1,1 @@
+"""sysinv-edgeworker: inventory service with the edgeworker personality."""

@@ -1,0 +1,21 @@
+import pecan
+from pecan import rest
+
+from sysinv_edgeworker.api.controllers.v1 import hosts, inventory
+
+
+class Controller(rest.RestController):
+    ihosts = hosts.HostController()
+    isystems = inventory.SystemController()
+    networks = inventory.NetworkController()
+    addrpools = inventory.AddrPoolController()
+
+    @pecan.expose("json")
+    def get(self):
+        base = pecan.request.host_url + "/v1/"
+        doc = {"id": "v1", "media_types": [{"base": "application/json",
+                                            "type": "application/vnd.openstack.sysinv.v1+json"}],
+               "links": [{"href": base, "rel": "self"}]}
+        for name in ("ihosts", "isystems", "networks", "addrpools"):
+            doc[name] = [{"href": base + name, "rel": "self"}]
+        return doc

@@ -1,0 +1,143 @@
+"""WSME types of the v1 API. No business logic here: rules live in api/host_rules.py."""
+
+from wsme import types as wtypes
+
+from sysinv_edgeworker.api import host_rules
+
+_text = wtypes.text
+
+
+class JsonValue(wtypes.UserType):
+    """Any JSON value (patch values, capabilities): strings, numbers, booleans, objects."""
+    basetype = wtypes.text
+    name = "json"
+
+    @staticmethod
+    def validate(value):
+        if not isinstance(value, (str, int, float, bool, dict, list, type(None))):
+            raise ValueError("expected a JSON value")
+        return value
+
+    frombasetype = validate
+
+
+_value = JsonValue()
+
+
+class Base(wtypes.Base):
+    @classmethod
+    def from_dict(cls, data):
+        obj = cls()
+        for attr in cls._wsme_attributes:
+            if attr.name in data:
+                setattr(obj, attr.name, data[attr.name])
+        return obj
+
+    def supplied(self):
+        """The attributes the client actually sent."""
+        out = {}
+        for attr in self._wsme_attributes:
+            value = getattr(self, attr.name)
+            if value is not wtypes.Unset:
+                out[attr.name] = value
+        return out
+
+
+class Host(Base):
+    id = int
+    uuid = _text
+    hostname = _text
+    personality = _text
+    subfunctions = _text
+    mgmt_mac = _text
+    mgmt_ip = _text
+    administrative = _text
+    operational = _text
+    availability = _text
+    invprovision = _text
+    location = {_text: _text}
+    capabilities = {_text: _value}
+    provision_state = _text
+    provision_step = _text
+    provision_error = _text
+    kubelet_version = _text
+    provision_updated_at = _text
+    created_at = _text
+    updated_at = _text
+    links = [wtypes.DictType(_text, _text)]
+    # Accepted so that they are refused with a clear message, never stored or returned.
+    bm_ip = _text
+    bm_type = _text
+    bm_username = _text
+    bm_password = _text
+
+    @classmethod
+    def from_dict(cls, data, url=None):
+        obj = super().from_dict(data)
+        if url:
+            obj.links = [{"href": "%s/v1/ihosts/%s" % (url, data["uuid"]), "rel": "self"}]
+        return obj
+
+
+class HostCollection(Base):
+    ihosts = [Host]
+    next = _text
+
+
+class JsonPatch(Base):
+    op = wtypes.wsattr(wtypes.Enum(_text, "replace", "add", "remove"), mandatory=True)
+    path = wtypes.wsattr(_text, mandatory=True)
+    value = _value
+
+
+class System(Base):
+    id = int
+    uuid = _text
+    name = _text
+    system_mode = _text
+    system_type = _text
+    description = _text
+    created_at = _text
+    updated_at = _text
+
+
+class SystemCollection(Base):
+    isystems = [System]
+
+
+class Network(Base):
+    id = int
+    uuid = _text
+    name = _text
+    type = _text
+    dynamic = bool
+    pool_uuid = _text
+    created_at = _text
+    updated_at = _text
+
+
+class NetworkCollection(Base):
+    networks = [Network]
+
+
+class AddrPool(Base):
+    id = int
+    uuid = _text
+    name = _text
+    network = _text
+    prefix = int
+    order = _text
+    ranges = [wtypes.ArrayType(_text)]
+    gateway_address = _text
+    controller_address = _text
+    controller0_address = _text
+    controller1_address = _text
+    created_at = _text
+    updated_at = _text
+
+
+class AddrPoolCollection(Base):
+    addrpools = [AddrPool]
+
+
+assert not set(host_rules.BMC_FIELDS) - {a.name for a in Host._wsme_attributes}

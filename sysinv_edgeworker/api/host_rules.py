@@ -1,0 +1,242 @@
+"""Every semantic rule for hosts, in one place: a table keyed by personality plus pure
+functions that take plain values and raise domain exceptions. No HTTP, no database.
+"""
+
+import dataclasses
+import re
+
+import netaddr
+
+from sysinv_edgeworker.common import constants as k
+from sysinv_edgeworker.common import exception, validators
+
+RESERVED_HOSTNAMES = ("controller-0", "controller-1")
+_STORAGE_NAME = re.compile(r"^storage-\d+$")
+
+# Fields a client may never set through PATCH (state, identity, derived values).
+RESTRICTED_FIELDS = frozenset({
+    "id", "uuid", "created_at", "updated_at", "subfunctions", "administrative",
+    "operational", "availability", "invprovision", "provision_state", "provision_step",
+    "provision_error", "kubelet_version", "provision_updated_at", "links",
+})
+BMC_FIELDS = ("bm_ip", "bm_type", "bm_username", "bm_password")
+PATCHABLE_FIELDS = frozenset({"hostname", "personality", "mgmt_mac", "mgmt_ip", "location",
+                              "capabilities", "action"} | set(BMC_FIELDS))
+HOST_ACTIONS = ("lock", "unlock", "force-lock", "force-unlock", "reboot", "reset", "reinstall",
+                "power-on", "power-off", "swact", "force-swact")
+
+
+def _plain_hostname(name):
+    if name in RESERVED_HOSTNAMES:
+        raise exception.InvalidParameterValue(
+            err="hostname '%s' is reserved for the controllers." % name)
+    if _STORAGE_NAME.match(name):
+        raise exception.InvalidParameterValue(
+            err="hostname '%s' is reserved for storage hosts (storage-N)." % name)
+
+
+def _storage_hostname(name):
+    if not _STORAGE_NAME.match(name):
+        raise exception.InvalidParameterValue(
+            err="hostname '%s' is invalid for a storage host: use storage-N." % name)
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonalityRule:
+    check_hostname: object
+    system_modes: tuple
+    actions: frozenset = frozenset()
+    addable: bool = True
+    upgrade_hint: str = ""
+
+
+PERSONALITY_RULES = {
+    k.EDGEWORKER: PersonalityRule(
+        check_hostname=_plain_hostname, system_modes=k.SYSTEM_MODES,
+        upgrade_hint="; edgeworkers are upgraded by the provision_edgeworker upgrade play"),
+    k.WORKER: PersonalityRule(check_hostname=_plain_hostname,
+                              system_modes=(k.DUPLEX, k.STANDARD),
+                              actions=frozenset({"lock", "unlock"})),
+    k.STORAGE: PersonalityRule(check_hostname=_storage_hostname, system_modes=(k.STANDARD,),
+                               actions=frozenset({"lock", "unlock"})),
+    k.CONTROLLER: PersonalityRule(check_hostname=None, system_modes=k.SYSTEM_MODES,
+                                  addable=False),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class MgmtNetwork:
+    """What the rules need to know about the mgmt network, as plain values."""
+    dynamic: bool
+    subnet: str
+    reserved: dict  # address -> what it is ("gateway", "controller-0", ...)
+
+
+def personality(value):
+    if value not in PERSONALITY_RULES:
+        raise exception.InvalidParameterValue(
+            err="personality '%s' is invalid; expected one of: %s."
+                % (value, ", ".join(k.PERSONALITIES)))
+    return value
+
+
+def _check_personality_allowed(pers, system_mode):
+    rule = PERSONALITY_RULES[pers]
+    if not rule.addable:
+        raise exception.InvalidParameterValue(
+            err="personality '%s' cannot be added: controller hosts are created by the "
+                "platform bootstrap." % pers)
+    if system_mode not in rule.system_modes:
+        raise exception.InvalidParameterValue(
+            err="personality '%s' is not allowed in a %s system (allowed in: %s)."
+                % (pers, system_mode, ", ".join(rule.system_modes)))
+
+
+def hostname(value, pers):
+    value = validators.hostname(value)
+    rule = PERSONALITY_RULES.get(pers)
+    if rule is not None and rule.check_hostname is not None:
+        rule.check_hostname(value)
+    return value
+
+
+def mgmt_ip(value, net):
+    """A supplied mgmt_ip: refused on a dynamic network, validated on a static one."""
+    if net.dynamic:
+        raise exception.InvalidParameterValue(
+            err="mgmt_ip cannot be specified: the mgmt network is dynamic and the address "
+                "is allocated by the system.")
+    ip = validators.ip_address(value)
+    subnet = netaddr.IPNetwork(net.subnet)
+    if ip not in subnet:
+        raise exception.InvalidParameterValue(
+            err="mgmt_ip %s is not in the mgmt subnet %s." % (ip, subnet))
+    if ip == subnet.network or (subnet.version == 4 and subnet.size > 2
+                                and ip == subnet.broadcast):
+        raise exception.InvalidParameterValue(
+            err="mgmt_ip %s is the %s address of the mgmt subnet %s."
+                % (ip, "network" if ip == subnet.network else "broadcast", subnet))
+    what = net.reserved.get(str(ip))
+    if what:
+        raise exception.InvalidParameterValue(
+            err="mgmt_ip %s is reserved for the %s." % (ip, what))
+    return str(ip)
+
+
+def _refuse_bmc(values, pers):
+    for field in BMC_FIELDS:
+        if values.get(field) not in (None, ""):
+            raise exception.NotSupported(
+                operation="Board management (%s)" % field,
+                personality=pers or "unprovisioned")
+
+
+def _host_fields(values, pers, system_mode, net, need_ip):
+    """Validate hostname/mgmt_ip for a host that has (or gets) a personality."""
+    out = {}
+    _check_personality_allowed(pers, system_mode)
+    name = values.get("hostname")
+    if name in (None, ""):
+        raise exception.InvalidParameterValue(
+            err="hostname is required for %s hosts." % pers)
+    out["hostname"] = hostname(name, pers)
+    ip = values.get("mgmt_ip")
+    if ip not in (None, ""):
+        out["mgmt_ip"] = mgmt_ip(ip, net)
+    elif need_ip and not net.dynamic:
+        raise exception.InvalidParameterValue(
+            err="mgmt_ip is required for %s hosts: the mgmt network is static." % pers)
+    return out
+
+
+def validate_create(values, system_mode, net):
+    """Normalised values for a new host. A bare MAC (no personality) is allowed."""
+    _refuse_bmc(values, values.get("personality"))
+    out = {"mgmt_mac": validators.mac(values.get("mgmt_mac"))}
+    pers = values.get("personality")
+    if pers in (None, ""):
+        for field in ("hostname", "mgmt_ip"):
+            if values.get(field) not in (None, ""):
+                raise exception.InvalidParameterValue(
+                    err="%s requires a personality; register a bare MAC with mgmt_mac only, "
+                        "or give hostname and personality." % field)
+    else:
+        out["personality"] = personality(pers)
+        out.update(_host_fields(values, out["personality"], system_mode, net, need_ip=True))
+    for field in ("location", "capabilities"):
+        if values.get(field) is not None:
+            out[field] = values[field]
+    return out
+
+
+def validate_update(current, changes, system_mode, net):
+    """Normalised changes for an existing host (``current`` is its dict)."""
+    for field in changes:
+        if field in RESTRICTED_FIELDS:
+            raise exception.InvalidParameterValue(err="'%s' cannot be modified." % field)
+        if field not in PATCHABLE_FIELDS:
+            raise exception.InvalidParameterValue(err="'%s' is not a host attribute." % field)
+    pers = current.get("personality")
+    _refuse_bmc(changes, pers)
+    if "action" in changes:
+        if len(changes) > 1:
+            raise exception.InvalidParameterValue(
+                err="action cannot be combined with other changes.")
+        check_action(pers, changes["action"])
+        return {"action": changes["action"]}
+
+    out = {}
+    new_pers = changes.get("personality", pers)
+    if "personality" in changes and changes["personality"] != pers:
+        if pers is not None:
+            raise exception.InvalidParameterValue(
+                err="personality cannot be changed once set (%s); delete the host and add "
+                    "it again." % pers)
+        new_pers = out["personality"] = personality(changes["personality"])
+    if "hostname" in changes and changes["hostname"] != current.get("hostname"):
+        if current.get("hostname") is not None:
+            raise exception.InvalidParameterValue(
+                err="hostname cannot be changed once set (%s)%s."
+                    % (current["hostname"], " for edgeworker hosts"
+                       if pers == k.EDGEWORKER else ""))
+    if "mgmt_ip" in changes and changes["mgmt_ip"] != current.get("mgmt_ip"):
+        if current.get("mgmt_ip") is not None:
+            raise exception.InvalidParameterValue(
+                err="mgmt_ip cannot be changed once assigned (%s)." % current["mgmt_ip"])
+    if "mgmt_mac" in changes:
+        mac = validators.mac(changes["mgmt_mac"])
+        if mac != current.get("mgmt_mac"):
+            out["mgmt_mac"] = mac
+    if new_pers is not None and (current.get("hostname") is None or pers is None):
+        merged = {"hostname": changes.get("hostname", current.get("hostname")),
+                  "mgmt_ip": changes.get("mgmt_ip")}
+        fields = _host_fields(merged, new_pers, system_mode, net,
+                              need_ip=current.get("mgmt_ip") is None)
+        if current.get("hostname") is None:
+            out["hostname"] = fields["hostname"]
+        if "mgmt_ip" in fields:
+            out["mgmt_ip"] = fields["mgmt_ip"]
+    elif new_pers is None and ("hostname" in changes or "mgmt_ip" in changes):
+        raise exception.InvalidParameterValue(
+            err="hostname and mgmt_ip require a personality; set personality too.")
+    for field in ("location", "capabilities"):
+        if field in changes:
+            out[field] = changes[field]
+    return out
+
+
+def check_action(pers, action):
+    if action not in HOST_ACTIONS:
+        raise exception.InvalidParameterValue(
+            err="action '%s' is invalid; expected one of: %s." % (action, ", ".join(HOST_ACTIONS)))
+    rule = PERSONALITY_RULES.get(pers)
+    if rule is None or action not in rule.actions:
+        raise exception.NotSupported(operation="Host action '%s'" % action,
+                                     personality=pers or "unprovisioned")
+
+
+def check_upgrade(pers, operation):
+    rule = PERSONALITY_RULES.get(pers)
+    hint = rule.upgrade_hint if rule else ""
+    raise exception.NotSupported(
+        message="%s is not supported for %s hosts%s." % (operation, pers or "unprovisioned", hint))

@@ -1,0 +1,115 @@
+"""WSGI middleware: every error leaves as JSON with a ``faultstring``; bodies are bounded.
+
+The body carries ``faultcode``/``faultstring``/``debuginfo`` at the top level, plus sysinv's
+``error_message`` (the same object as a JSON string, which the real cgtsclient parses).
+"""
+
+import json
+
+import webob
+import webob.exc
+
+_GENERIC = {400: "Bad request.", 401: "Authentication required.", 403: "Forbidden.",
+            404: "The resource could not be found.", 405: "Method not allowed.",
+            406: "Not acceptable.", 409: "Conflict.", 413: "Request body too large.",
+            415: "Unsupported media type.", 500: "Internal server error.",
+            503: "Service unavailable."}
+
+
+def error_body(status, faultstring):
+    fault = {"faultcode": "Client" if status < 500 else "Server",
+             "faultstring": faultstring, "debuginfo": None}
+    return json.dumps(dict(fault, error_message=json.dumps(fault))).encode()
+
+
+def _faultstring(body, code, reason):
+    if code == 500:
+        return _GENERIC[500]  # never leak internals; the server log has the details
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("faultstring"), str) \
+            and data["faultstring"].strip():
+        return data["faultstring"]
+    return _GENERIC.get(code, reason)
+
+
+class ParsableErrorMiddleware:
+    """Rewrites every error response (wsme's, pecan's, webob's) into one JSON shape."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        state = {}
+
+        def replacement_start_response(status, headers, exc_info=None):
+            code = int(status.split(" ", 1)[0])
+            if code < 400:
+                return start_response(status, headers, exc_info)
+            state.update(code=code, status=status, headers=headers)
+            return lambda data: None
+
+        body = self.app(environ, replacement_start_response)
+        if "code" not in state:
+            return body
+        try:
+            text = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        code = state["code"]
+        data = error_body(code, _faultstring(text, code, state["status"].split(" ", 1)[-1]))
+        headers = [(h, v) for h, v in state["headers"]
+                   if h.lower() not in ("content-type", "content-length")]
+        headers += [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        start_response(state["status"], headers)
+        return [data]
+
+
+class RequestGuardMiddleware:
+    """Checks a write's body before anything parses it: size (413), media type (415), JSON
+    syntax and top-level shape (400): POST takes an object, PATCH a JSON-patch array."""
+
+    SHAPES = {"POST": (dict, "a JSON object"), "PUT": (dict, "a JSON object"),
+              "PATCH": (list, "a JSON-patch array")}
+
+    def __init__(self, app, max_size):
+        self.app = app
+        self.max_size = max_size
+
+    def __call__(self, environ, start_response):
+        req = webob.Request(environ)
+        if req.method not in self.SHAPES:
+            return self.app(environ, start_response)
+        length = req.content_length
+        if length is not None and length > self.max_size:
+            return _refuse(start_response, 413, "Request body is %d bytes; the limit is %d."
+                           % (length, self.max_size))
+        data = req.body_file.read(self.max_size + 1)
+        if len(data) > self.max_size:
+            return _refuse(start_response, 413, "Request body exceeds the limit of %d bytes."
+                           % self.max_size)
+        req.body = data
+        if not data.strip():
+            return self.app(environ, start_response)
+        if req.content_type not in ("application/json", ""):
+            return _refuse(start_response, 415, "Content-Type %s is not supported; send "
+                           "application/json." % req.content_type)
+        try:
+            doc = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as err:
+            return _refuse(start_response, 400, "Request body is not valid JSON: %s" % err)
+        shape, name = self.SHAPES[req.method]
+        if not isinstance(doc, shape):
+            return _refuse(start_response, 400, "Request body must be %s." % name)
+        req.content_type = "application/json"
+        return self.app(environ, start_response)
+
+
+def _refuse(start_response, code, message):
+    data = error_body(code, message)
+    start_response("%d %s" % (code, webob.exc.status_map[code].title),
+                   [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]

@@ -1,0 +1,98 @@
+"""Domain exceptions. Each carries its HTTP status in ``code``.
+
+The message is a ``%``-format string filled from JSON-safe keyword arguments, so an
+exception raised in the conductor survives oslo.messaging serialization: the
+client rebuilds it as ``cls(message, **kwargs)``.
+"""
+
+
+class EdgeworkerException(Exception):
+    msg_fmt = "An unknown error occurred."
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if not message:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError, ValueError):
+                message = self.msg_fmt
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self):
+        return self.message
+
+
+class Invalid(EdgeworkerException):
+    msg_fmt = "Invalid input: %(reason)s"
+    code = 400
+
+
+class InvalidParameterValue(Invalid):
+    msg_fmt = "%(err)s"
+
+
+class NotSupported(Invalid):
+    msg_fmt = "%(operation)s is not supported for %(personality)s hosts."
+
+
+class NotFound(EdgeworkerException):
+    msg_fmt = "Resource could not be found."
+    code = 404
+
+
+class HostNotFound(NotFound):
+    msg_fmt = "Host %(host)s could not be found."
+
+
+class SystemNotFound(NotFound):
+    msg_fmt = "The system record has not been created yet."
+
+
+class PoolNotFound(NotFound):
+    msg_fmt = "Address pool %(pool)s could not be found."
+
+
+class Conflict(EdgeworkerException):
+    msg_fmt = "Conflict: %(reason)s"
+    code = 409
+
+
+class DuplicateHostname(Conflict):
+    msg_fmt = "Host with hostname %(hostname)s already exists."
+
+
+class DuplicateMac(Conflict):
+    msg_fmt = "Host with mgmt_mac %(mac)s already exists."
+
+
+class AddressInUse(Conflict):
+    msg_fmt = "mgmt_ip %(address)s is already assigned to another host."
+
+
+class PoolExhausted(Conflict):
+    msg_fmt = "No free address left in address pool %(pool)s for mgmt_ip."
+
+
+class ConcurrentUpdate(Conflict):
+    msg_fmt = "Host %(host)s was changed by another request; retry."
+
+
+class ServiceUnavailable(EdgeworkerException):
+    msg_fmt = "%(reason)s"
+    code = 503
+
+
+class ConfigurationError(EdgeworkerException):
+    """Raised at start-up; never crosses the API."""
+    msg_fmt = "Configuration error: %(reason)s"
+
+
+class DhcpWriteError(EdgeworkerException):
+    msg_fmt = "Cannot write the DHCP reservation files: %(reason)s"
+    code = 503
+
+
+# Exceptions the conductor may raise on purpose; everything else is a server error.
+EXPECTED = (EdgeworkerException,)

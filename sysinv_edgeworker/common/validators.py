@@ -1,0 +1,59 @@
+"""Pure format validators: plain values in, normalised values out, ``Invalid`` raised."""
+
+import re
+
+import netaddr
+
+from sysinv_edgeworker.common import exception
+
+# RFC 1123 DNS label, as Kubernetes requires for node names.
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+HOSTNAME_MAX = 63
+
+
+def hostname(value, field="hostname"):
+    if not isinstance(value, str) or not value:
+        raise exception.InvalidParameterValue(err=f"{field} must be a non-empty string.")
+    if len(value) > HOSTNAME_MAX:
+        raise exception.InvalidParameterValue(
+            err=f"{field} '{value[:HOSTNAME_MAX]}…' is {len(value)} characters long; "
+                f"the maximum is {HOSTNAME_MAX}.")
+    if not _LABEL.match(value):
+        raise exception.InvalidParameterValue(
+            err=f"{field} '{value}' is not a valid Kubernetes node name: use lower-case "
+                "letters, digits and '-', starting and ending with a letter or digit "
+                "(RFC 1123 label).")
+    return value
+
+
+def mac(value, field="mgmt_mac"):
+    if not isinstance(value, str) or not value.strip():
+        raise exception.InvalidParameterValue(err=f"{field} must be a MAC address.")
+    try:
+        eui = netaddr.EUI(value.strip(), version=48)
+    except (netaddr.AddrFormatError, TypeError, ValueError):
+        raise exception.InvalidParameterValue(
+            err=f"{field} '{value}' is not a valid MAC address (expected e.g. 52:54:00:aa:bb:01).")
+    # The dnsmasq hostsfile needs a unicast MAC that is not all zeros.
+    if int(eui) == 0 or (int(eui) >> 40) & 1:
+        raise exception.InvalidParameterValue(
+            err=f"{field} '{value}' is not a unicast MAC address.")
+    eui.dialect = netaddr.mac_unix_expanded
+    return str(eui).lower()
+
+
+def ip_address(value, field="mgmt_ip"):
+    if not isinstance(value, str) or not value.strip():
+        raise exception.InvalidParameterValue(err=f"{field} must be an IP address.")
+    try:
+        return netaddr.IPAddress(value.strip(), flags=netaddr.INET_PTON)
+    except (netaddr.AddrFormatError, TypeError, ValueError):
+        raise exception.InvalidParameterValue(err=f"{field} '{value}' is not a valid IP address.")
+
+
+def uuid_like(value):
+    try:
+        import uuid
+        return str(uuid.UUID(str(value))) == str(value).lower()
+    except (TypeError, ValueError):
+        return False

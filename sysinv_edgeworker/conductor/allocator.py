@@ -1,0 +1,110 @@
+"""Management IP allocation from an address pool.
+
+Cost does not grow with the number of used addresses:
+- sequential: the pool keeps ``next_key``, a hint below which no address in the ranges is
+  free. A search starts there and reads used keys in index order, a window at a time, until
+  the first gap; usually the first window holds the answer.
+- random: a few random probes (one indexed lookup each), then the sequential search.
+Concurrency: the claim is an INSERT under ``UNIQUE(pool_id, address)`` in a savepoint; if
+another conductor won the same address the next candidate is tried. The hint only moves
+with a compare-and-set, and a release lowers it, so it stays a safe lower bound.
+"""
+
+import random
+
+import netaddr
+
+from sysinv_edgeworker.common import constants, exception
+
+WINDOW = 64
+RANDOM_PROBES = 8
+
+
+def key_of(address):
+    return "%032x" % int(netaddr.IPAddress(address))
+
+
+def address_of(key, family):
+    return str(netaddr.IPAddress(int(key, 16), version=family))
+
+
+class Allocator:
+    def __init__(self, dbapi, retries=20):
+        self.dbapi = dbapi
+        self.retries = retries
+
+    def _search(self, pool, start):
+        for rng in pool.ranges:
+            if int(rng.end_key, 16) < start:
+                continue
+            found = self._first_free_in(pool, rng, max(int(rng.start_key, 16), start))
+            if found is not None:
+                return found
+        return None
+
+    def _first_free_in(self, pool, rng, low):
+        high = int(rng.end_key, 16)
+        while low <= high:
+            used = self.dbapi.address_keys(pool.id, "%032x" % low, rng.end_key, WINDOW)
+            expected = low
+            for k in used:
+                value = int(k, 16)
+                if value > expected:
+                    return expected
+                expected = value + 1
+            if len(used) < WINDOW:
+                return expected if expected <= high else None
+            low = expected
+        return None
+
+    def _random_candidate(self, pool):
+        sizes = [int(r.end_key, 16) - int(r.start_key, 16) + 1 for r in pool.ranges]
+        total = sum(sizes)
+        for _ in range(RANDOM_PROBES):
+            n = random.randrange(total)
+            for rng, size in zip(pool.ranges, sizes):
+                if n < size:
+                    value = int(rng.start_key, 16) + n
+                    break
+                n -= size
+            if not self.dbapi.address_key_used(pool.id, "%032x" % value):
+                return value
+        return None
+
+    def allocate(self, pool, host_id, name):
+        """Claim a free address for ``host_id`` in the current transaction."""
+        hint = pool.next_key
+        start = int(hint, 16)
+        use_random = pool.allocation_order == constants.ALLOCATION_RANDOM
+        for _ in range(self.retries):
+            candidate = self._random_candidate(pool) if use_random else None
+            from_search = candidate is None
+            if from_search:
+                candidate = self._search(pool, start)
+            if candidate is None:
+                raise exception.PoolExhausted(pool=pool.name)
+            address = str(netaddr.IPAddress(candidate, version=pool.family))
+            try:
+                obj = self.dbapi.address_claim({
+                    "pool_id": pool.id, "address": address, "address_key": "%032x" % candidate,
+                    "name": name, "host_id": host_id})
+            except exception.AddressInUse:
+                if from_search:
+                    start = candidate + 1  # still nothing free below: the hint stays valid
+                continue
+            if from_search:
+                self.dbapi.pool_advance_next_key(pool.id, hint, "%032x" % (candidate + 1))
+            return obj
+        raise exception.ServiceUnavailable(
+            reason="Could not claim a free mgmt_ip after %d attempts; too many concurrent "
+                   "allocations, retry." % self.retries)
+
+    def claim(self, pool, address, host_id, name):
+        """Claim a specific (validated) address; AddressInUse if it is taken."""
+        return self.dbapi.address_claim({
+            "pool_id": pool.id, "address": str(netaddr.IPAddress(address)),
+            "address_key": key_of(address), "name": name, "host_id": host_id})
+
+    def release(self, pool, address):
+        self.dbapi.address_release(address.id)
+        self.dbapi.pool_lower_next_key(pool.id, address.address_key)

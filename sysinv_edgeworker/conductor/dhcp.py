@@ -1,0 +1,94 @@
+"""dnsmasq reservation files: written atomically, then dnsmasq is told to re-read them.
+
+Each write renders the complete set of reservations from the database, under an exclusive
+file lock, so concurrent conductors on the controller cannot interleave partial files.
+"""
+
+import contextlib
+import fcntl
+import os
+import signal
+import tempfile
+
+from oslo_log import log
+
+from sysinv_edgeworker.common import exception
+
+LOG = log.getLogger(__name__)
+
+
+def render_hostsfile(reservations):
+    return "".join("%s,%s,%s\n" % (mac, ip, name) for mac, ip, name in reservations)
+
+
+def render_addn_hosts(reservations):
+    return "".join("%s %s\n" % (ip, name) for _mac, ip, name in reservations)
+
+
+def _atomic_write(path, content):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class DnsmasqFiles:
+    def __init__(self, hostsfile, addn_hosts, pid_file):
+        self.hostsfile = hostsfile
+        self.addn_hosts = addn_hosts
+        self.pid_file = pid_file
+
+    @contextlib.contextmanager
+    def _locked(self):
+        lock_path = self.hostsfile + ".lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def write(self, reservations_fn):
+        """Render ``reservations_fn()`` into both files and reload dnsmasq.
+
+        Raises DhcpWriteError if a file cannot be written (the caller rolls back).
+        """
+        try:
+            with self._locked():
+                reservations = reservations_fn()
+                _atomic_write(self.hostsfile, render_hostsfile(reservations))
+                _atomic_write(self.addn_hosts, render_addn_hosts(reservations))
+        except OSError as err:
+            raise exception.DhcpWriteError(reason="%s: %s" % (err.filename or self.hostsfile,
+                                                              err.strerror or err))
+        self.reload()
+
+    def reload(self):
+        """SIGHUP dnsmasq. No pid file or a stale pid is logged, not an error."""
+        try:
+            with open(self.pid_file) as f:
+                pid = int(f.read().strip())
+        except FileNotFoundError:
+            LOG.debug("No dnsmasq pid file at %s; not signalling.", self.pid_file)
+            return False
+        except (OSError, ValueError) as err:
+            LOG.warning("Cannot read dnsmasq pid file %s: %s", self.pid_file, err)
+            return False
+        try:
+            os.kill(pid, signal.SIGHUP)
+        except ProcessLookupError:
+            LOG.warning("dnsmasq pid %s from %s is not running.", pid, self.pid_file)
+            return False
+        except PermissionError as err:
+            LOG.warning("Cannot signal dnsmasq pid %s: %s", pid, err)
+            return False
+        return True

@@ -1,0 +1,127 @@
+"""Host operations of the conductor. Each runs in one transaction: the host row, its
+address and the dnsmasq files change together or not at all.
+"""
+
+import contextlib
+
+from oslo_db import api as oslo_db_api
+from oslo_log import log
+
+from sysinv_edgeworker.common import constants as k
+from sysinv_edgeworker.common import exception
+from sysinv_edgeworker.db import serialize
+
+LOG = log.getLogger(__name__)
+
+_NEW_HOST = {
+    "administrative": k.ADMIN_LOCKED,
+    "operational": k.OPERATIONAL_DISABLED,
+    "availability": k.AVAILABILITY_OFFLINE,
+    "invprovision": k.INVPROVISION_UNPROVISIONED,
+    "provision_state": "unprovisioned",
+}
+_ACTION_STATE = {"lock": k.ADMIN_LOCKED, "unlock": k.ADMIN_UNLOCKED}
+
+
+def _retry(retries):
+    return oslo_db_api.wrap_db_retry(max_retries=retries, retry_on_deadlock=True,
+                                     retry_interval=0.1, inc_retry_interval=True)
+
+
+class HostOperations:
+    def __init__(self, dbapi, allocator, dhcp, db_retries=5):
+        self.dbapi = dbapi
+        self.allocator = allocator
+        self.dhcp = dhcp
+        retry = _retry(db_retries)
+        self.create = retry(self._create)
+        self.update = retry(self._update)
+        self.delete = retry(self._delete)
+
+    @contextlib.contextmanager
+    def _unit_of_work(self):
+        """Transaction + DHCP files. The files are rendered inside the transaction (a write
+        failure rolls everything back) and again after commit from committed state, so
+        several conductors converge on the complete set of reservations."""
+        try:
+            with self.dbapi.transaction():
+                yield
+                self.dhcp.write(self.dbapi.dhcp_reservations)
+        except Exception:
+            self.resync_dhcp(quiet=True)
+            raise
+        self.resync_dhcp(quiet=True)
+
+    def resync_dhcp(self, quiet=False):
+        try:
+            self.dhcp.write(self.dbapi.dhcp_reservations)
+        except exception.DhcpWriteError:
+            if not quiet:
+                raise
+            LOG.exception("Could not re-render the DHCP files from the database")
+
+    def _mgmt_pool(self):
+        net = self.dbapi.network_get_by_type(k.NETWORK_TYPE_MGMT)
+        return net, self.dbapi.pool_get(net.pool_id)
+
+    def _assign_address(self, host_id, hostname, personality, mgmt_ip):
+        net, pool = self._mgmt_pool()
+        name = "%s-mgmt" % hostname
+        if mgmt_ip:
+            self.allocator.claim(pool, mgmt_ip, host_id, name)
+        elif net.dynamic:
+            addr = self.allocator.allocate(pool, host_id, name)
+            LOG.info("Allocated mgmt_ip %s to %s host %s", addr.address, personality, hostname)
+        else:
+            raise exception.InvalidParameterValue(
+                err="mgmt_ip is required for %s hosts: the mgmt network is static." % personality)
+
+    def _create(self, values):
+        values = dict(values)
+        mgmt_ip = values.pop("mgmt_ip", None)
+        row = dict(_NEW_HOST, **values)
+        if row.get("personality"):
+            row["subfunctions"] = row["personality"]
+        with self._unit_of_work():
+            host = self.dbapi.host_create(row)
+            host_id = host.id
+            if row.get("personality"):
+                self._assign_address(host_id, row["hostname"], row["personality"], mgmt_ip)
+        LOG.info("Created host %s (%s)", values.get("hostname") or values["mgmt_mac"],
+                 values.get("personality") or "no personality")
+        return serialize.host(self.dbapi.host_get(host_id))
+
+    def _update(self, host_uuid, changes):
+        changes = dict(changes)
+        action = changes.pop("action", None)
+        mgmt_ip = changes.pop("mgmt_ip", None)
+        with self._unit_of_work():
+            host = self.dbapi.host_get_for_update(host_uuid)
+            expect = {}
+            if "personality" in changes:
+                expect["personality"] = None  # set once: refuse a concurrent second setter
+                changes["subfunctions"] = changes["personality"]
+            if "hostname" in changes:
+                expect["hostname"] = None
+            if action in _ACTION_STATE:
+                changes["administrative"] = _ACTION_STATE[action]
+            elif action is not None:
+                raise exception.InvalidParameterValue(err="action '%s' is invalid." % action)
+            if changes:
+                self.dbapi.host_update(host.id, changes, expect=expect)
+            personality = changes.get("personality", host.personality)
+            if personality and host.mgmt_address is None:
+                self._assign_address(host.id, changes.get("hostname", host.hostname),
+                                     personality, mgmt_ip)
+            host_id = host.id
+        LOG.info("Updated host %s: %s", host_uuid, ", ".join(sorted(changes)) or action)
+        return serialize.host(self.dbapi.host_get(host_id))
+
+    def _delete(self, host_uuid):
+        with self._unit_of_work():
+            host = self.dbapi.host_get_for_update(host_uuid)
+            if host.mgmt_address is not None:
+                _net, pool = self._mgmt_pool()
+                self.allocator.release(pool, host.mgmt_address)
+            self.dbapi.host_destroy(host.id)
+        LOG.info("Deleted host %s", host_uuid)

@@ -1,0 +1,56 @@
+"""Client side of the conductor RPC API.
+
+Version history:
+    1.0 - create_host, update_host, delete_host
+"""
+
+import oslo_messaging as messaging
+
+from sysinv_edgeworker.common import constants, exception
+from sysinv_edgeworker.conf import CONF
+
+RPC_API_VERSION = "1.0"
+
+
+def _clean(err):
+    """oslo.messaging rebuilds remote exceptions as ``<Name>_Remote`` subclasses whose str()
+    carries the remote traceback; hand the API the original class and message instead."""
+    cls = type(err)
+    if cls.__name__.endswith("_Remote"):
+        cls = cls.__bases__[0]
+    return cls(err.message, **err.kwargs)
+
+
+class ConductorAPI:
+    def __init__(self):
+        if CONF.rpc_transport == constants.RPC_TRANSPORT_NONE:
+            from sysinv_edgeworker.conductor import local
+            self.client = local.LocalClient()
+        else:
+            from sysinv_edgeworker.common import rpc
+            target = messaging.Target(topic=CONF.conductor.topic, version=RPC_API_VERSION)
+            self.client = messaging.get_rpc_client(rpc.get_transport(), target)
+
+    def _call(self, context, method, **kwargs):
+        cctxt = self.client.prepare(timeout=CONF.conductor.rpc_timeout)
+        try:
+            return cctxt.call(context.to_dict(), method, **kwargs)
+        except exception.EdgeworkerException as err:
+            raise _clean(err) from None
+        except messaging.MessagingTimeout:
+            raise exception.ServiceUnavailable(
+                reason="The conductor did not answer within %d seconds; is "
+                       "sysinv-edgeworker-conductor running?" % CONF.conductor.rpc_timeout)
+        except messaging.MessagingException as err:
+            raise exception.ServiceUnavailable(
+                reason="Cannot reach the conductor over the message bus: %s"
+                       % type(err).__name__)
+
+    def create_host(self, context, values):
+        return self._call(context, "create_host", values=values)
+
+    def update_host(self, context, host_uuid, changes):
+        return self._call(context, "update_host", host_uuid=host_uuid, changes=changes)
+
+    def delete_host(self, context, host_uuid):
+        return self._call(context, "delete_host", host_uuid=host_uuid)

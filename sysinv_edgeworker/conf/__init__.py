@@ -1,0 +1,20 @@
+"""Configuration: every option group registered on the global ``cfg.CONF``.
+
+oslo.messaging only works with the global CONF, so the service uses it everywhere.
+"""
+
+from oslo_config import cfg
+from oslo_db import options as db_options
+
+from sysinv_edgeworker.conf import api, conductor, default, dhcp, mgmt_network, system
+
+CONF = cfg.CONF
+DEFAULT_CONNECTION = "sqlite:///$state_path/sysinv-edgeworker.sqlite"
+
+default.register(CONF)
+api.register(CONF)
+system.register(CONF)
+mgmt_network.register(CONF)
+dhcp.register(CONF)
+conductor.register(CONF)
+db_options.set_defaults(CONF, connection=DEFAULT_CONNECTION)

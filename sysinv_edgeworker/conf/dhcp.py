@@ -1,0 +1,18 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup("dhcp", title="dnsmasq reservation files")
+
+opts = [
+    cfg.StrOpt("hostsfile", default="$state_path/dnsmasq.hosts",
+               help="dnsmasq dhcp-hostsfile: one '<mac>,<ip>,<hostname>' line per host."),
+    cfg.StrOpt("addn_hosts", default="$state_path/dnsmasq.addn_hosts",
+               help="dnsmasq addn-hosts file: one '<ip> <hostname>' line per host."),
+    cfg.StrOpt("pid_file", default="$state_path/dnsmasq.pid",
+               help="dnsmasq's pid file; the conductor sends SIGHUP to that pid after "
+                    "rewriting the files. A missing pid file is not an error."),
+]
+
+
+def register(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)

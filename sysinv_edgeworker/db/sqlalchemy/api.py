@@ -1,0 +1,248 @@
+"""The database calls the service makes. Readers for the API, writers for the conductor.
+
+Duplicate entries are mapped here to named domain errors; nothing above this module sees
+SQLAlchemy exceptions for user-caused conflicts.
+"""
+
+import datetime
+
+import sqlalchemy as sa
+from oslo_db import exception as db_exc
+from oslo_utils import uuidutils
+
+from sysinv_edgeworker.common import exception, validators
+from sysinv_edgeworker.db.sqlalchemy import models
+from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
+
+HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _raise_duplicate(err, values):
+    cols = set(err.columns or ())
+    if "hostname" in cols:
+        raise exception.DuplicateHostname(hostname=values.get("hostname"))
+    if "mgmt_mac" in cols:
+        raise exception.DuplicateMac(mac=values.get("mgmt_mac"))
+    if "address" in cols or "address_key" in cols:
+        raise exception.AddressInUse(address=values.get("address"))
+    raise exception.Conflict(reason="duplicate value for %s" % ", ".join(sorted(cols)))
+
+
+class Connection:
+    """Thin data access object; every method is one query or one statement."""
+
+    transaction = staticmethod(writer)
+
+    # -- system, networks, pools -------------------------------------------------------
+    def system_get(self):
+        with reader() as s:
+            system = s.scalars(sa.select(models.System).limit(1)).first()
+            if system is None:
+                raise exception.SystemNotFound()
+            return system
+
+    def system_list(self):
+        with reader() as s:
+            return list(s.scalars(sa.select(models.System).order_by(models.System.id)))
+
+    def system_create(self, values):
+        with writer() as s:
+            obj = models.System(uuid=uuidutils.generate_uuid(), **values)
+            s.add(obj)
+            s.flush()
+            return obj
+
+    def network_get_by_type(self, net_type):
+        with reader() as s:
+            net = s.scalars(sa.select(models.Network).where(models.Network.type == net_type)).first()
+            if net is None:
+                raise exception.NotFound("Network %s has not been created yet." % net_type)
+            return net
+
+    def network_list(self):
+        with reader() as s:
+            return list(s.scalars(sa.select(models.Network).order_by(models.Network.id)))
+
+    def network_create(self, values):
+        with writer() as s:
+            obj = models.Network(uuid=uuidutils.generate_uuid(), **values)
+            s.add(obj)
+            s.flush()
+            return obj
+
+    def network_update(self, net_id, values):
+        with writer() as s:
+            s.execute(sa.update(models.Network).where(models.Network.id == net_id).values(**values))
+
+    def pool_get(self, pool_id):
+        with reader() as s:
+            pool = s.get(models.AddressPool, pool_id)
+            if pool is None:
+                raise exception.PoolNotFound(pool=pool_id)
+            return pool
+
+    def pool_list(self):
+        with reader() as s:
+            return list(s.scalars(sa.select(models.AddressPool).order_by(models.AddressPool.id)))
+
+    def pool_create(self, values, ranges):
+        with writer() as s:
+            obj = models.AddressPool(uuid=uuidutils.generate_uuid(), **values)
+            obj.ranges = [models.AddressPoolRange(uuid=uuidutils.generate_uuid(), **r)
+                          for r in ranges]
+            s.add(obj)
+            s.flush()
+            return obj
+
+    def pool_update(self, pool_id, values):
+        with writer() as s:
+            s.execute(sa.update(models.AddressPool)
+                      .where(models.AddressPool.id == pool_id).values(**values))
+
+    def pool_advance_next_key(self, pool_id, old_key, new_key):
+        """Compare-and-set: only moves the hint if nobody else changed it meanwhile."""
+        with writer() as s:
+            s.execute(sa.update(models.AddressPool)
+                      .where(models.AddressPool.id == pool_id,
+                             models.AddressPool.next_key == old_key)
+                      .values(next_key=new_key))
+
+    def pool_lower_next_key(self, pool_id, key):
+        with writer() as s:
+            s.execute(sa.update(models.AddressPool)
+                      .where(models.AddressPool.id == pool_id,
+                             models.AddressPool.next_key > key)
+                      .values(next_key=key))
+
+    # -- addresses ---------------------------------------------------------------------
+    def address_keys(self, pool_id, low_key, high_key, limit):
+        """Used address keys in [low, high], ascending: one index range scan."""
+        with reader() as s:
+            q = (sa.select(models.Address.address_key)
+                 .where(models.Address.pool_id == pool_id,
+                        models.Address.address_key >= low_key,
+                        models.Address.address_key <= high_key)
+                 .order_by(models.Address.address_key).limit(limit))
+            return list(s.scalars(q))
+
+    def address_key_used(self, pool_id, key):
+        with reader() as s:
+            q = sa.select(models.Address.id).where(models.Address.pool_id == pool_id,
+                                                   models.Address.address_key == key)
+            return s.scalars(q).first() is not None
+
+    def address_claim(self, values):
+        """Insert an address inside a savepoint; a duplicate rolls back only the insert."""
+        with writer() as s:
+            try:
+                with s.begin_nested():
+                    obj = models.Address(uuid=uuidutils.generate_uuid(), **values)
+                    s.add(obj)
+                    s.flush()
+            except db_exc.DBDuplicateEntry as err:
+                _raise_duplicate(err, values)
+            return obj
+
+    def address_release(self, address_id):
+        with writer() as s:
+            s.execute(sa.delete(models.Address).where(models.Address.id == address_id))
+
+    def address_list(self, pool_id):
+        with reader() as s:
+            return list(s.scalars(sa.select(models.Address)
+                                  .where(models.Address.pool_id == pool_id)
+                                  .order_by(models.Address.address_key)))
+
+    # -- hosts -------------------------------------------------------------------------
+    def _host_query(self, ident):
+        q = sa.select(models.Host)
+        if isinstance(ident, int) or (isinstance(ident, str) and ident.isdigit()):
+            return q.where(models.Host.id == int(ident))
+        if validators.uuid_like(ident):
+            return q.where(models.Host.uuid == str(ident).lower())
+        return q.where(models.Host.hostname == ident)
+
+    def host_get(self, ident):
+        with reader() as s:
+            host = s.scalars(self._host_query(ident)).unique().first()
+            if host is None:
+                raise exception.HostNotFound(host=ident)
+            return host
+
+    def host_get_for_update(self, ident):
+        with writer() as s:
+            host = s.scalars(self._host_query(ident).with_for_update()).unique().first()
+            if host is None:
+                raise exception.HostNotFound(host=ident)
+            return host
+
+    def host_list(self, personality=None, limit=None, marker=None,
+                  sort_key="id", sort_dir="asc"):
+        with reader() as s:
+            q = sa.select(models.Host)
+            if personality is not None:
+                q = q.where(models.Host.personality == personality)
+            col = getattr(models.Host, sort_key)
+            order = col.asc() if sort_dir == "asc" else col.desc()
+            tiebreak = models.Host.id.asc() if sort_dir == "asc" else models.Host.id.desc()
+            if marker is not None:
+                m = s.scalars(sa.select(models.Host).where(models.Host.uuid == marker)).first()
+                if m is None:
+                    raise exception.InvalidParameterValue(
+                        err="marker %s does not name an existing host." % marker)
+                mval = getattr(m, sort_key)
+                after = (col > mval) if sort_dir == "asc" else (col < mval)
+                tie = (models.Host.id > m.id) if sort_dir == "asc" else (models.Host.id < m.id)
+                q = q.where(sa.or_(after, sa.and_(col == mval, tie)))
+            q = q.order_by(order, tiebreak)
+            if limit:
+                q = q.limit(limit)
+            return list(s.scalars(q).unique())
+
+    def host_create(self, values):
+        values = dict(values, uuid=values.get("uuid") or uuidutils.generate_uuid())
+        with writer() as s:
+            try:
+                with s.begin_nested():
+                    obj = models.Host(**values)
+                    s.add(obj)
+                    s.flush()
+            except db_exc.DBDuplicateEntry as err:
+                _raise_duplicate(err, values)
+            return obj
+
+    def host_update(self, host_id, values, expect=None):
+        """Update a host; ``expect`` maps columns to the values they must still have."""
+        with writer() as s:
+            q = sa.update(models.Host).where(models.Host.id == host_id)
+            for col, val in (expect or {}).items():
+                column = getattr(models.Host, col)
+                q = q.where(column.is_(None) if val is None else column == val)
+            try:
+                with s.begin_nested():
+                    res = s.execute(q.values(updated_at=_now(), **values))
+            except db_exc.DBDuplicateEntry as err:
+                _raise_duplicate(err, values)
+            if res.rowcount != 1:
+                raise exception.ConcurrentUpdate(host=host_id)
+            s.expire_all()
+
+    def host_destroy(self, host_id):
+        with writer() as s:
+            s.execute(sa.delete(models.Address).where(models.Address.host_id == host_id))
+            res = s.execute(sa.delete(models.Host).where(models.Host.id == host_id))
+            if res.rowcount != 1:
+                raise exception.HostNotFound(host=host_id)
+
+    def dhcp_reservations(self):
+        """(mac, ip, hostname) of every host that has all three, ordered by address."""
+        with reader() as s:
+            q = (sa.select(models.Host.mgmt_mac, models.Address.address, models.Host.hostname)
+                 .join(models.Address, models.Address.host_id == models.Host.id)
+                 .where(models.Host.hostname.is_not(None))
+                 .order_by(models.Address.address_key))
+            return [tuple(r) for r in s.execute(q)]
