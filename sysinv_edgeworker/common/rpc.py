@@ -2,7 +2,9 @@
 
 import oslo_messaging as messaging
 
-from sysinv_edgeworker.conf import CONF
+from sysinv_edgeworker.conf import CONF, register_messaging_opts
+
+register_messaging_opts()
 
 ALLOWED_EXMODS = ["sysinv_edgeworker.common.exception"]
 _TRANSPORT = None

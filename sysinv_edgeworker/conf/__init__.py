@@ -18,3 +18,11 @@ mgmt_network.register(CONF)
 dhcp.register(CONF)
 conductor.register(CONF)
 db_options.set_defaults(CONF, connection=DEFAULT_CONNECTION)
+
+
+def register_messaging_opts():
+    """oslo.messaging's [DEFAULT] options (transport_url, ...), for the RPC processes."""
+    from oslo_messaging import opts as messaging_opts
+    for group, opts in messaging_opts.list_opts():
+        if group is None:
+            CONF.register_opts(opts)

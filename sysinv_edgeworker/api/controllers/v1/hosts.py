@@ -20,17 +20,24 @@ from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy.api import HOST_SORT_KEYS
 
 
-def _mgmt_network(dbapi):
-    net = dbapi.network_get_by_type(k.NETWORK_TYPE_MGMT)
+def _system_and_network(dbapi):
+    """The system mode and mgmt network the rules need (created by the conductor)."""
+    try:
+        mode = dbapi.system_get().system_mode
+        net = dbapi.network_get_by_type(k.NETWORK_TYPE_MGMT)
+    except exception.NotFound:
+        raise exception.ServiceUnavailable(
+            reason="The system has not been bootstrapped yet: start the conductor, which "
+                   "creates the system and the mgmt network from its configuration.")
     pool = net.pool
     reserved = {pool.gateway_address: "gateway",
                 pool.controller_address: "controller floating address",
                 pool.controller0_address: "controller-0",
                 pool.controller1_address: "controller-1"}
     reserved.pop(None, None)
-    return host_rules.MgmtNetwork(dynamic=net.dynamic,
-                                  subnet="%s/%s" % (pool.network, pool.prefix),
-                                  reserved=reserved)
+    return mode, host_rules.MgmtNetwork(dynamic=net.dynamic,
+                                        subnet="%s/%s" % (pool.network, pool.prefix),
+                                        reserved=reserved)
 
 
 def _patch_changes(current, patch):
@@ -104,8 +111,7 @@ class HostController(rest.RestController):
             if field in host_rules.RESTRICTED_FIELDS:
                 raise exception.InvalidParameterValue(err="'%s' cannot be set." % field)
         dbapi = pecan.request.dbapi
-        values = host_rules.validate_create(supplied, dbapi.system_get().system_mode,
-                                            _mgmt_network(dbapi))
+        values = host_rules.validate_create(supplied, *_system_and_network(dbapi))
         created = pecan.request.rpcapi.create_host(pecan.request.context, values)
         return types.Host.from_dict(created, pecan.request.host_url)
 
@@ -116,8 +122,7 @@ class HostController(rest.RestController):
         dbapi = pecan.request.dbapi
         current = serialize.host(dbapi.host_get(host_ident))
         changes = _patch_changes(current, patch)
-        changes = host_rules.validate_update(current, changes, dbapi.system_get().system_mode,
-                                             _mgmt_network(dbapi))
+        changes = host_rules.validate_update(current, changes, *_system_and_network(dbapi))
         if not changes:
             return types.Host.from_dict(current, pecan.request.host_url)
         updated = pecan.request.rpcapi.update_host(pecan.request.context, current["uuid"],

@@ -1,0 +1,56 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, proc, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError("server exited with %s" % proc.returncode)
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    raise AssertionError("server did not answer %s within %ss" % (url, timeout))
+
+
+def console_script(name):
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    assert os.path.exists(path), "%s is not installed in this environment" % name
+    return path
+
+
+@pytest.fixture
+def aio_server(tmp_path):
+    """A real all-in-one process on a free loopback port; stopped by PID."""
+    port = free_port()
+    state = tmp_path / "state"
+    cfg = tmp_path / "aio.conf"
+    cfg.write_text("[DEFAULT]\nstate_path = %s\n[api]\nport = %d\n" % (state, port))
+    log = open(tmp_path / "aio.log", "w")
+    proc = subprocess.Popen([console_script("sysinv-edgeworker"), "--config-file", str(cfg)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = "http://127.0.0.1:%d" % port
+    try:
+        wait_http(url + "/", proc)
+        yield {"url": url, "state": state, "proc": proc, "log": tmp_path / "aio.log"}
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(15)
+        log.close()

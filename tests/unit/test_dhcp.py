@@ -1,0 +1,113 @@
+"""dnsmasq files: atomic rendering, SIGHUP, and no half-done host when a write fails."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sysinv_edgeworker.common import exception
+from sysinv_edgeworker.conductor import dhcp
+from tests.unit.api_helpers import MAC1, edgeworker, fault, hostsfile, post
+
+RES = [("52:54:00:aa:bb:01", "192.168.204.1", "edge-01"),
+       ("52:54:00:aa:bb:02", "192.168.204.5", "edge-02")]
+
+
+def test_render():
+    assert dhcp.render_hostsfile(RES) == ("52:54:00:aa:bb:01,192.168.204.1,edge-01\n"
+                                          "52:54:00:aa:bb:02,192.168.204.5,edge-02\n")
+    assert dhcp.render_addn_hosts(RES) == "192.168.204.1 edge-01\n192.168.204.5 edge-02\n"
+
+
+def test_write_is_atomic_and_leaves_no_temp_files(tmp_path):
+    files = dhcp.DnsmasqFiles(str(tmp_path / "hosts"), str(tmp_path / "addn"),
+                              str(tmp_path / "none.pid"))
+    (tmp_path / "hosts").write_text("old\n")
+    inode = os.stat(tmp_path / "hosts").st_ino
+    files.write(lambda: RES)
+    assert (tmp_path / "hosts").read_text().count("\n") == 2
+    assert os.stat(tmp_path / "hosts").st_ino != inode  # replaced by rename, not rewritten
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["addn", "hosts", "hosts.lock"]
+
+
+def test_failed_write_raises_and_keeps_old_file(tmp_path):
+    (tmp_path / "hosts").write_text("old\n")
+    files = dhcp.DnsmasqFiles(str(tmp_path / "hosts"), str(tmp_path / "missing" / "addn"),
+                              str(tmp_path / "none.pid"))
+    with pytest.raises(exception.DhcpWriteError) as err:
+        files.write(lambda: RES)
+    assert "Cannot write the DHCP reservation files" in err.value.message
+    assert "missing" in err.value.message
+
+
+def _hup_counter(tmp_path):
+    """A real process that counts the SIGHUPs it receives (as dnsmasq re-reads on HUP)."""
+    out = tmp_path / "hups"
+    code = ("import signal,sys,time\n"
+            "n=[0]\n"
+            "def h(*a):\n n[0]+=1; open(sys.argv[1],'w').write(str(n[0]))\n"
+            "signal.signal(signal.SIGHUP,h)\n"
+            "open(sys.argv[1],'w').write('0')\n"
+            "while True: time.sleep(0.05)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(out)])
+    for _ in range(100):
+        if out.exists():
+            break
+        time.sleep(0.05)
+    return proc, out
+
+
+def test_sighup_to_pid_in_pid_file(tmp_path):
+    proc, out = _hup_counter(tmp_path)
+    try:
+        (tmp_path / "dnsmasq.pid").write_text("%d\n" % proc.pid)
+        files = dhcp.DnsmasqFiles(str(tmp_path / "h"), str(tmp_path / "a"),
+                                  str(tmp_path / "dnsmasq.pid"))
+        files.write(lambda: RES)
+        for _ in range(100):
+            if out.read_text() == "1":
+                break
+            time.sleep(0.05)
+        assert out.read_text() == "1"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(5)
+
+
+def test_missing_or_stale_pid_file_is_not_an_error(tmp_path):
+    files = dhcp.DnsmasqFiles(str(tmp_path / "h"), str(tmp_path / "a"), str(tmp_path / "x.pid"))
+    assert files.reload() is False
+    files.write(lambda: RES)  # no pid file: files written, no error
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    (tmp_path / "x.pid").write_text(str(proc.pid))
+    assert files.reload() is False
+    (tmp_path / "x.pid").write_text("garbage")
+    assert files.reload() is False
+
+
+def test_failed_dhcp_write_leaves_nothing_half_done(api, conf, db):
+    post(api, edgeworker())
+    before = hostsfile(conf)
+    conf.set_override("addn_hosts", str(conf.state_path) + "/no-such-dir/addn", group="dhcp")
+    # the manager captured its paths at start; point its files object at the broken path
+    from sysinv_edgeworker.conductor import local
+    local._MANAGER.hosts.dhcp.addn_hosts = conf.dhcp.addn_hosts
+    r = post(api, edgeworker("edge-02", "52:54:00:aa:bb:02"), status=503)
+    assert fault(r).startswith("Cannot write the DHCP reservation files")
+    assert [h["hostname"] for h in api.get("/v1/ihosts").json["ihosts"]] == ["edge-01"]
+    pool = db.pool_list()[0]
+    assert [a.name for a in db.address_list(pool.id) if a.host_id] == ["edge-01-mgmt"]
+    assert hostsfile(conf) == before
+    # delete is refused the same way and keeps host, address and reservation
+    r = api.delete("/v1/ihosts/edge-01", status=503)
+    assert api.get("/v1/ihosts/edge-01").json["mgmt_ip"] == "192.168.204.1"
+    assert hostsfile(conf) == before
+    # once the path works again, everything proceeds and the hint was not corrupted
+    local._MANAGER.hosts.dhcp.addn_hosts = str(conf.state_path) + "/addn"
+    assert post(api, edgeworker("edge-02", "52:54:00:aa:bb:02")).json["mgmt_ip"] == \
+        "192.168.204.5"
+    assert MAC1 in hostsfile(conf)[0]

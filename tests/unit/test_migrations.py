@@ -1,0 +1,46 @@
+"""The migrations, walked on an empty database, produce exactly the models' schema."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from sysinv_edgeworker.db import migration
+from sysinv_edgeworker.db.sqlalchemy import engine as db_engine
+from sysinv_edgeworker.db.sqlalchemy import models
+
+
+def _diff(conn):
+    ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+    return compare_metadata(ctx, models.Base.metadata)
+
+
+def test_walk_and_compare(conf, tmp_path):
+    conf.set_override("connection", "sqlite:///%s" % (tmp_path / "m.sqlite"), group="database")
+    db_engine.dispose()
+    try:
+        assert migration.version() is None
+        migration.upgrade("head")
+        assert migration.version() == migration.head() == "0001"
+        assert migration.is_current()
+        migration.upgrade("head")  # idempotent
+        with db_engine.get_engine().connect() as conn:
+            assert _diff(conn) == []
+            insp = sa.inspect(conn)
+            uniques = {u["name"] for u in insp.get_unique_constraints("hosts")}
+            assert {"uniq_hosts0hostname", "uniq_hosts0mgmt_mac", "uniq_hosts0uuid"} <= uniques
+            assert "uniq_addresses0pool_id0address" in {
+                u["name"] for u in insp.get_unique_constraints("addresses")}
+            checks = {c["name"] for c in insp.get_check_constraints("hosts")}
+            assert "ck_hosts0personality" in checks
+    finally:
+        db_engine.dispose()
+
+
+def test_personality_check_constraint_enforced(db):
+    import pytest
+    from oslo_db import exception as db_exc
+    with pytest.raises(db_exc.DBError):
+        db.host_create({"mgmt_mac": "52:54:00:00:00:01", "personality": "gpu",
+                        "administrative": "locked", "operational": "disabled",
+                        "availability": "offline", "invprovision": "unprovisioned",
+                        "provision_state": "unprovisioned"})
