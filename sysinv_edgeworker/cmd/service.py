@@ -14,7 +14,8 @@ LOG = log.getLogger(__name__)
 
 def prepare(argv, description):
     log.register_options(CONF)
-    log.set_defaults(default_log_levels=log.get_default_log_levels() + ["waitress=WARN", "alembic=WARN"])
+    levels = log.get_default_log_levels() + ["waitress=WARN", "alembic=WARN"]
+    log.set_defaults(default_log_levels=levels)
     CONF(argv[1:], project="sysinv-edgeworker", prog=os.path.basename(argv[0]),
          description=description)
     log.setup(CONF, "sysinv-edgeworker")

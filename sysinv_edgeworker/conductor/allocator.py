@@ -62,7 +62,7 @@ class Allocator:
         total = sum(sizes)
         for _ in range(RANDOM_PROBES):
             n = random.randrange(total)
-            for rng, size in zip(pool.ranges, sizes):
+            for rng, size in zip(pool.ranges, sizes, strict=True):
                 if n < size:
                     value = int(rng.start_key, 16) + n
                     break

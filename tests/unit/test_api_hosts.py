@@ -100,7 +100,8 @@ def test_bare_mac_then_patch_to_edgeworker_allocates(api, conf):
 
 
 @pytest.mark.parametrize("changes,message", [
-    ({"hostname": "edge-99"}, "hostname cannot be changed once set (edge-01) for edgeworker hosts."),
+    ({"hostname": "edge-99"},
+     "hostname cannot be changed once set (edge-01) for edgeworker hosts."),
     ({"personality": "worker"}, "personality cannot be changed once set (edgeworker)"),
     ({"uuid": "x"}, "'uuid' cannot be modified."),
     ({"id": 7}, "'id' cannot be modified."),

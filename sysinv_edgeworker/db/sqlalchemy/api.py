@@ -18,7 +18,7 @@ HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "up
 
 
 def _now():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 def _raise_duplicate(err, values):
@@ -58,7 +58,8 @@ class Connection:
 
     def network_get_by_type(self, net_type):
         with reader() as s:
-            net = s.scalars(sa.select(models.Network).where(models.Network.type == net_type)).first()
+            q = sa.select(models.Network).where(models.Network.type == net_type)
+            net = s.scalars(q).first()
             if net is None:
                 raise exception.NotFound("Network %s has not been created yet." % net_type)
             return net

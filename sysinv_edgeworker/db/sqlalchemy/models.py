@@ -83,7 +83,8 @@ class AddressPoolRange(Base):
     __tablename__ = "address_pool_ranges"
     __table_args__ = (
         sa.UniqueConstraint("uuid", name="uniq_address_pool_ranges0uuid"),
-        sa.UniqueConstraint("pool_id", "start_key", name="uniq_address_pool_ranges0pool_id0start_key"),
+        sa.UniqueConstraint("pool_id", "start_key",
+                            name="uniq_address_pool_ranges0pool_id0start_key"),
     )
     id = sa.Column(sa.Integer, primary_key=True)
     uuid = sa.Column(sa.String(36), nullable=False)
