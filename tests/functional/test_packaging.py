@@ -35,8 +35,8 @@ def test_dbsync_from_installed_wheel_without_checkout(wheel, tmp_path):
     cfg = tmp_path / "c.conf"
     cfg.write_text("[DEFAULT]\nstate_path = %s/state\n" % tmp_path)
     env = dict(os.environ, PYTHONPATH=str(target))
-    code = ("import sys, sysinv_edgeworker, sysinv_edgeworker_migrations as m\n"
-            "assert sysinv_edgeworker.__file__.startswith(sys.argv[1]), sysinv_edgeworker.__file__\n"
+    code = ("import sys, sysinv_edgeworker as s, sysinv_edgeworker_migrations as m\n"
+            "assert s.__file__.startswith(sys.argv[1]), s.__file__\n"
             "assert m.__file__.startswith(sys.argv[1]), m.__file__\n"
             "from sysinv_edgeworker.cmd import dbsync\n"
             "sys.exit(dbsync.main(['dbsync', '--config-file', sys.argv[2], 'upgrade']))\n")
