@@ -123,6 +123,32 @@ def mgmt_ip(value, net):
     return str(ip)
 
 
+def location(value):
+    """sysinv's location is {"locn": text}; cgtsclient's host-update sends plain text."""
+    if isinstance(value, str):
+        return {"locn": value}
+    if not isinstance(value, dict) or not all(
+            isinstance(k_, str) and isinstance(v, str) for k_, v in value.items()):
+        raise exception.InvalidParameterValue(
+            err="location must be text or an object of text values, e.g. {\"locn\": \"rack 4\"}.")
+    return value
+
+
+def capabilities(value):
+    if not isinstance(value, dict):
+        raise exception.InvalidParameterValue(err="capabilities must be a JSON object.")
+    return value
+
+
+_FREE_FORM = {"location": location, "capabilities": capabilities}
+
+
+def _free_form(values, out):
+    for field, check in _FREE_FORM.items():
+        if values.get(field) is not None:
+            out[field] = check(values[field])
+
+
 def _refuse_bmc(values, pers):
     for field in BMC_FIELDS:
         if values.get(field) not in (None, ""):
@@ -163,9 +189,7 @@ def validate_create(values, system_mode, net):
     else:
         out["personality"] = personality(pers)
         out.update(_host_fields(values, out["personality"], system_mode, net, need_ip=True))
-    for field in ("location", "capabilities"):
-        if values.get(field) is not None:
-            out[field] = values[field]
+    _free_form(values, out)
     return out
 
 
@@ -219,9 +243,7 @@ def validate_update(current, changes, system_mode, net):
     elif new_pers is None and ("hostname" in changes or "mgmt_ip" in changes):
         raise exception.InvalidParameterValue(
             err="hostname and mgmt_ip require a personality; set personality too.")
-    for field in ("location", "capabilities"):
-        if field in changes:
-            out[field] = changes[field]
+    _free_form(changes, out)
     return out
 
 

@@ -42,7 +42,7 @@ def pool_plan(conf):
             reason="[mgmt_network] subnet %s is too small." % subnet)
     subnet = subnet.cidr
     last = subnet.last - 1 if subnet.version == 4 else subnet.last
-    start = _addr(conf.range_start, subnet, "range_start", 1)
+    start = _addr(conf.range_start, subnet, "range_start", 2)
     end = conf.range_end or str(netaddr.IPAddress(last, version=subnet.version))
     end = _addr(end, subnet, "range_end")
     if netaddr.IPAddress(start) > netaddr.IPAddress(end):

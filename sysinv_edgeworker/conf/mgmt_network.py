@@ -11,8 +11,8 @@ opts = [
                 help="Dynamic: the conductor allocates edgeworker mgmt IPs and a supplied "
                      "mgmt_ip is refused. Static: mgmt_ip is required for edgeworkers."),
     cfg.StrOpt("range_start",
-               help="First allocatable address (default: the first address after the "
-                    "network address)."),
+               help="First allocatable address (default: network + 2, as StarlingX's "
+                    "management_start_address; network + 1 is commonly a router)."),
     cfg.StrOpt("range_end",
                help="Last allocatable address (default: the last address before the "
                     "broadcast address)."),

@@ -27,8 +27,8 @@ def test_post_edgeworker_allocates_and_reserves(aio_server):
     url, state = aio_server["url"], aio_server["state"]
     status, host = _request("POST", url + "/v1/ihosts", {
         "hostname": "edge-01", "personality": "edgeworker", "mgmt_mac": "52:54:00:AA:BB:01"})
-    assert status == 200 and host["mgmt_ip"] == "192.168.204.1"
-    assert (state / "dnsmasq.hosts").read_text() == "52:54:00:aa:bb:01,192.168.204.1,edge-01\n"
+    assert status == 200 and host["mgmt_ip"] == "192.168.204.5"
+    assert (state / "dnsmasq.hosts").read_text() == "52:54:00:aa:bb:01,192.168.204.5,edge-01\n"
     assert (state / "sysinv-edgeworker.sqlite").exists()
     status, body = _request("POST", url + "/v1/ihosts", {"mgmt_mac": "52:54:00:aa:bb:01"})
     assert status == 409 and body["faultstring"] == \

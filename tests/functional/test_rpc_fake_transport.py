@@ -47,14 +47,14 @@ def oslo_api(oslo_conf):
 def test_full_path_over_oslo_messaging(rpc_server, oslo_api, oslo_conf):
     assert ConductorAPI().client.__class__.__name__ != "LocalClient"
     host = post(oslo_api, edgeworker()).json
-    assert host["mgmt_ip"] == "192.168.204.1"
+    assert host["mgmt_ip"] == "192.168.204.5"
     bare = post(oslo_api, {"mgmt_mac": MAC2}).json
     assert patch(oslo_api, bare["uuid"], hostname="edge-02",
-                 personality="edgeworker").json["mgmt_ip"] == "192.168.204.5"
-    assert hostsfile(oslo_conf) == ["52:54:00:aa:bb:01,192.168.204.1,edge-01",
-                                    "52:54:00:aa:bb:02,192.168.204.5,edge-02"]
+                 personality="edgeworker").json["mgmt_ip"] == "192.168.204.6"
+    assert hostsfile(oslo_conf) == ["52:54:00:aa:bb:01,192.168.204.5,edge-01",
+                                    "52:54:00:aa:bb:02,192.168.204.6,edge-02"]
     oslo_api.delete("/v1/ihosts/edge-01", status=204)
-    assert hostsfile(oslo_conf) == ["52:54:00:aa:bb:02,192.168.204.5,edge-02"]
+    assert hostsfile(oslo_conf) == ["52:54:00:aa:bb:02,192.168.204.6,edge-02"]
 
 
 def test_domain_errors_cross_rpc_cleanly(rpc_server, oslo_api):

@@ -13,6 +13,8 @@ from sysinv_edgeworker.conductor import bootstrap
 def _pool(db, conf, subnet="10.10.0.0/28", order="sequential", **extra):
     conf.set_override("subnet", subnet, group="mgmt_network")
     conf.set_override("allocation_order", order, group="mgmt_network")
+    # start at network + 1 so the reserved controller addresses sit inside the range
+    extra.setdefault("range_start", str(netaddr.IPNetwork(subnet).network + 1))
     for k, v in extra.items():
         conf.set_override(k, v, group="mgmt_network")
     bootstrap.bootstrap(db, conf)

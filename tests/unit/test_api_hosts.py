@@ -11,14 +11,14 @@ def test_create_edgeworker_allocates_ip_and_reservation(api, conf):
     assert host["hostname"] == "edge-01"
     assert host["personality"] == host["subfunctions"] == "edgeworker"
     assert host["mgmt_mac"] == MAC1
-    assert host["mgmt_ip"] == "192.168.204.1"
+    assert host["mgmt_ip"] == "192.168.204.5"
     assert host["administrative"] == "locked" and host["provision_state"] == "unprovisioned"
     assert host["links"][0]["href"].endswith("/v1/ihosts/%s" % host["uuid"])
-    assert hostsfile(conf) == ["52:54:00:aa:bb:01,192.168.204.1,edge-01"]
-    assert addn_hosts(conf) == ["192.168.204.1 edge-01"]
+    assert hostsfile(conf) == ["52:54:00:aa:bb:01,192.168.204.5,edge-01"]
+    assert addn_hosts(conf) == ["192.168.204.5 edge-01"]
     # next host skips the controller addresses .2-.4
     host2 = post(api, edgeworker("edge-02", MAC2)).json
-    assert host2["mgmt_ip"] == "192.168.204.5"
+    assert host2["mgmt_ip"] == "192.168.204.6"
 
 
 def test_show_by_id_uuid_hostname(api):
@@ -70,7 +70,7 @@ def test_duplicates_are_409(api, conf):
     r = post(api, edgeworker("edge-01", MAC2), status=409)
     assert fault(r) == "Host with hostname edge-01 already exists."
     # the refused requests allocated nothing: the next host gets the next address
-    assert post(api, edgeworker("edge-03", "52:54:00:aa:bb:03")).json["mgmt_ip"] == "192.168.204.5"
+    assert post(api, edgeworker("edge-03", "52:54:00:aa:bb:03")).json["mgmt_ip"] == "192.168.204.6"
     assert len(hostsfile(conf)) == 2
 
 
@@ -79,7 +79,7 @@ def test_edgeworker_in_every_system_mode(conf, mode, request):
     conf.set_override("system_mode", mode, group="system")
     api = request.getfixturevalue("api")
     assert api.get("/v1/isystems").json["isystems"][0]["system_mode"] == mode
-    assert post(api, edgeworker()).json["mgmt_ip"] == "192.168.204.1"
+    assert post(api, edgeworker()).json["mgmt_ip"] == "192.168.204.5"
 
 
 def test_worker_refused_in_simplex(conf, request):
@@ -95,8 +95,8 @@ def test_bare_mac_then_patch_to_edgeworker_allocates(api, conf):
     assert bare["personality"] is None and bare["mgmt_ip"] is None
     assert hostsfile(conf) == []
     host = patch(api, bare["uuid"], hostname="edge-01", personality="edgeworker").json
-    assert host["mgmt_ip"] == "192.168.204.1" and host["subfunctions"] == "edgeworker"
-    assert hostsfile(conf) == ["52:54:00:aa:bb:01,192.168.204.1,edge-01"]
+    assert host["mgmt_ip"] == "192.168.204.5" and host["subfunctions"] == "edgeworker"
+    assert hostsfile(conf) == ["52:54:00:aa:bb:01,192.168.204.5,edge-01"]
 
 
 @pytest.mark.parametrize("changes,message", [
@@ -124,14 +124,14 @@ def test_patch_refusals(api, conf, changes, message):
     r = patch(api, "edge-01", status=400, **changes)
     assert message in fault(r)
     assert api.get("/v1/ihosts/edge-01").json == host
-    assert hostsfile(conf) == ["52:54:00:aa:bb:01,192.168.204.1,edge-01"]
+    assert hostsfile(conf) == ["52:54:00:aa:bb:01,192.168.204.5,edge-01"]
 
 
 def test_patch_mac_rewrites_reservation(api, conf):
     post(api, edgeworker())
     host = patch(api, "edge-01", mgmt_mac="52:54:00:AA:BB:09").json
     assert host["mgmt_mac"] == "52:54:00:aa:bb:09"
-    assert hostsfile(conf) == ["52:54:00:aa:bb:09,192.168.204.1,edge-01"]
+    assert hostsfile(conf) == ["52:54:00:aa:bb:09,192.168.204.5,edge-01"]
 
 
 def test_patch_mac_duplicate_409(api):
@@ -177,12 +177,12 @@ def test_delete_releases_address_and_reservation(api, conf):
     post(api, edgeworker("edge-02", MAC2))
     r = api.delete("/v1/ihosts/edge-01", status=204)
     assert r.body == b""
-    assert hostsfile(conf) == ["52:54:00:aa:bb:02,192.168.204.5,edge-02"]
-    assert addn_hosts(conf) == ["192.168.204.5 edge-02"]
+    assert hostsfile(conf) == ["52:54:00:aa:bb:02,192.168.204.6,edge-02"]
+    assert addn_hosts(conf) == ["192.168.204.6 edge-02"]
     api.get("/v1/ihosts/edge-01", status=404)
     api.delete("/v1/ihosts/edge-01", status=404)
     # the released address is the lowest free one again
-    assert post(api, edgeworker("edge-03", MAC1)).json["mgmt_ip"] == "192.168.204.1"
+    assert post(api, edgeworker("edge-03", MAC1)).json["mgmt_ip"] == "192.168.204.5"
 
 
 def test_list_filters_and_pagination(api):
@@ -218,3 +218,17 @@ def test_list_filters_and_pagination(api):
 def test_list_bad_query(api, query, message):
     r = api.get("/v1/ihosts?" + query, status=400)
     assert message in fault(r)
+
+
+def test_location_text_becomes_locn_and_bad_shapes_refused(api):
+    post(api, edgeworker(location={"locn": "rack 1"}))
+    assert patch(api, "edge-01", location="bench 2").json["location"] == {"locn": "bench 2"}
+    before = api.get("/v1/ihosts/edge-01").json
+    r = patch(api, "edge-01", status=400, location={"locn": 5})
+    assert fault(r).startswith("location must be text or an object of text values")
+    r = patch(api, "edge-01", status=400, capabilities="x")
+    assert fault(r) == "capabilities must be a JSON object."
+    assert api.get("/v1/ihosts/edge-01").json == before
+    assert api.get("/v1/ihosts").json["ihosts"] == [before]
+    r = post(api, edgeworker("edge-02", MAC2, location=[1]), status=400)
+    assert fault(r).startswith("location must be text or an object of text values")

@@ -9,7 +9,7 @@ from sysinv_edgeworker.conductor import bootstrap
 def test_default_plan(conf):
     pool, ranges, reserved = bootstrap.pool_plan(conf.mgmt_network)
     assert (pool["network"], pool["prefix"], pool["family"]) == ("192.168.204.0", 24, 4)
-    assert ranges[0]["start"] == "192.168.204.1" and ranges[0]["end"] == "192.168.204.254"
+    assert ranges[0]["start"] == "192.168.204.2" and ranges[0]["end"] == "192.168.204.254"
     assert reserved == {"controller-mgmt": "192.168.204.2", "controller-0-mgmt": "192.168.204.3",
                         "controller-1-mgmt": "192.168.204.4"}
 

@@ -104,10 +104,10 @@ def test_failed_dhcp_write_leaves_nothing_half_done(api, conf, db):
     assert hostsfile(conf) == before
     # delete is refused the same way and keeps host, address and reservation
     r = api.delete("/v1/ihosts/edge-01", status=503)
-    assert api.get("/v1/ihosts/edge-01").json["mgmt_ip"] == "192.168.204.1"
+    assert api.get("/v1/ihosts/edge-01").json["mgmt_ip"] == "192.168.204.5"
     assert hostsfile(conf) == before
     # once the path works again, everything proceeds and the hint was not corrupted
     local._MANAGER.hosts.dhcp.addn_hosts = str(conf.state_path) + "/addn"
     assert post(api, edgeworker("edge-02", "52:54:00:aa:bb:02")).json["mgmt_ip"] == \
-        "192.168.204.5"
+        "192.168.204.6"
     assert MAC1 in hostsfile(conf)[0]

@@ -55,8 +55,9 @@ class Host(Base):
     operational = _text
     availability = _text
     invprovision = _text
-    location = {_text: _text}
-    capabilities = {_text: _value}
+    # Free-form JSON at the type level; api/host_rules.py checks the shape and names the field.
+    location = _value
+    capabilities = _value
     provision_state = _text
     provision_step = _text
     provision_error = _text

@@ -1,0 +1,1 @@
+"""Resource managers and shell commands for API version 1."""

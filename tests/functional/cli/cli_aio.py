@@ -1,0 +1,137 @@
+"""Helpers for the ``system`` CLI functional tests: start/stop the real
+all-in-one service, run the real ``system`` console script."""
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent
+START_TIMEOUT = 60
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_command():
+    exe = BIN / "sysinv-edgeworker"
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-m", "sysinv_edgeworker.cmd.aio"]
+
+
+def system_command():
+    """The installed ``system`` console script; ``python -m cgtsclient_ext``
+    (same main()) only when the package is not installed in this venv."""
+    exe = BIN / "system"
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-m", "cgtsclient_ext"]
+
+
+class Service:
+    def __init__(self, url, proc, log, conf):
+        self.url = url
+        self.conf = conf
+        self.proc = proc
+        self.log = log
+
+    def raw(self, method, path, body=None):
+        """(status, decoded JSON or None) straight from the API, for comparing
+        what the CLI prints with what the service said."""
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json",
+                                              "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+                return resp.status, (json.loads(raw) if raw else None)
+        except urllib.error.HTTPError as err:
+            raw = err.read()
+            try:
+                return err.code, json.loads(raw)
+            except ValueError:
+                return err.code, raw.decode("utf-8", "replace")
+
+
+def _wait_ready(url, proc, log):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"all-in-one exited with {proc.returncode} before answering:\n"
+                        + log.read_text()[-4000:])
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"all-in-one did not answer GET / within {START_TIMEOUT}s:\n"
+                + log.read_text()[-4000:])
+
+
+@contextlib.contextmanager
+def start_service(tmp_path_factory):
+    state = tmp_path_factory.mktemp("aio")
+    port = free_port()
+    conf = state / "aio.conf"
+    conf.write_text(
+        f"[DEFAULT]\nstate_path = {state}\n"
+        f"[api]\nhost_ip = 127.0.0.1\nport = {port}\n"
+        "[mgmt_network]\nsubnet = 192.168.204.0/24\ndynamic = true\n")
+    log = state / "aio.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(_server_command() + ["--config-file", str(conf)],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=str(REPO),
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, proc, log)
+        yield Service(url, proc, log, conf)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OS_", "SYSTEM_", "SYSTEMCLIENT_"))}
+    env.update(extra)
+    return env
+
+
+def make_runner(service):
+    """A function running ``system <args>`` against ``service``; it returns the
+    CompletedProcess (text).  ``url`` overrides SYSTEM_URL, ``env`` adds variables."""
+    def run(*args, env=None, url=None):
+        return subprocess.run(system_command() + [str(a) for a in args], check=False,
+                              capture_output=True, text=True, timeout=60, cwd=str(REPO),
+                              env=clean_env(SYSTEM_URL=service.url if url is None else url,
+                                            **(env or {})))
+    return run
+
+
+def ansible_inventory():
+    exe = BIN / "ansible-inventory"
+    return str(exe) if exe.exists() else shutil.which("ansible-inventory")
