@@ -32,21 +32,55 @@ def conf(tmp_path):
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
-    from sysinv_edgeworker.db import migration
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    CONF.set_override("connection", "sqlite:///%s" % path, group="database")
-    db_engine.dispose()
-    migration.upgrade("head")
-    db_engine.dispose()
-    CONF.clear_override("connection", group="database")
+    _migrate("sqlite:///%s" % path)
     return path
 
 
+def _migrate(url):
+    from sysinv_edgeworker.db import migration
+    CONF.set_override("connection", url, group="database")
+    db_engine.dispose()
+    try:
+        migration.upgrade("head")
+    finally:
+        db_engine.dispose()
+        CONF.clear_override("connection", group="database")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.servers.postgres import PostgresServer
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres_server):
+    name = postgres_server.create_database()
+    _migrate(postgres_server.url(name))
+    return name
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def db_url(request, template_db, tmp_path):
+    """A fresh database per test, copied from a migrated template: SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "db.sqlite"
+        shutil.copy(template_db, path)
+        yield "sqlite:///%s" % path
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database(template=request.getfixturevalue("pg_template"))
+    yield server.url(name)
+    db_engine.dispose()
+    server.drop_database(name)
+
+
 @pytest.fixture
-def db(conf, template_db, tmp_path):
-    path = tmp_path / "db.sqlite"
-    shutil.copy(template_db, path)
-    conf.set_override("connection", "sqlite:///%s" % path, group="database")
+def db(conf, db_url):
+    conf.set_override("connection", db_url, group="database")
     db_engine.dispose()
     from sysinv_edgeworker.db import api as db_api
     yield db_api.get_instance()

@@ -5,8 +5,10 @@ Cost does not grow with the number of used addresses:
   free. A search starts there and reads used keys in index order, a window at a time, until
   the first gap; usually the first window holds the answer.
 - random: a few random probes (one indexed lookup each), then the sequential search.
-Concurrency: the claim is an INSERT under ``UNIQUE(pool_id, address)`` in a savepoint; if
-another conductor won the same address the next candidate is tried. The hint only moves
+Concurrency: the pool row is locked (SELECT ... FOR UPDATE) for the rest of the transaction,
+so conductors allocating from one pool queue instead of all racing for the same lowest
+address. The guarantee itself is the claim: an INSERT under ``UNIQUE(pool_id, address)`` in a
+savepoint; if another writer (e.g. a static claim) won the address, the next one is tried. The hint only moves
 with a compare-and-set, and a release lowers it, so it stays a safe lower bound.
 """
 
@@ -73,6 +75,7 @@ class Allocator:
 
     def allocate(self, pool, host_id, name):
         """Claim a free address for ``host_id`` in the current transaction."""
+        pool = self.dbapi.pool_get_for_update(pool.id)
         hint = pool.next_key
         start = int(hint, 16)
         use_random = pool.allocation_order == constants.ALLOCATION_RANDOM

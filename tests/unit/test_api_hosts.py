@@ -74,17 +74,23 @@ def test_duplicates_are_409(api, conf):
     assert len(hostsfile(conf)) == 2
 
 
-@pytest.mark.parametrize("mode", ["simplex", "duplex", "standard"])
-def test_edgeworker_in_every_system_mode(conf, mode, request):
-    conf.set_override("system_mode", mode, group="system")
-    api = request.getfixturevalue("api")
-    assert api.get("/v1/isystems").json["isystems"][0]["system_mode"] == mode
+@pytest.fixture(params=["simplex", "duplex", "standard"])
+def system_mode(request, conf):
+    conf.set_override("system_mode", request.param, group="system")
+    return request.param
+
+
+@pytest.fixture
+def simplex(conf):
+    conf.set_override("system_mode", "simplex", group="system")
+
+
+def test_edgeworker_in_every_system_mode(system_mode, api):
+    assert api.get("/v1/isystems").json["isystems"][0]["system_mode"] == system_mode
     assert post(api, edgeworker()).json["mgmt_ip"] == "192.168.204.5"
 
 
-def test_worker_refused_in_simplex(conf, request):
-    conf.set_override("system_mode", "simplex", group="system")
-    api = request.getfixturevalue("api")
+def test_worker_refused_in_simplex(simplex, api):
     r = post(api, {"hostname": "worker-0", "personality": "worker", "mgmt_mac": MAC1}, 400)
     assert fault(r) == ("personality 'worker' is not allowed in a simplex system "
                         "(allowed in: duplex, standard).")

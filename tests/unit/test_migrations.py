@@ -1,5 +1,6 @@
 """The migrations, walked on an empty database, produce exactly the models' schema."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,8 +15,20 @@ def _diff(conn):
     return compare_metadata(ctx, models.Base.metadata)
 
 
-def test_walk_and_compare(conf, tmp_path):
-    conf.set_override("connection", "sqlite:///%s" % (tmp_path / "m.sqlite"), group="database")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def empty_db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield "sqlite:///%s" % (tmp_path / "m.sqlite")
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    yield server.url(name)
+    db_engine.dispose()
+    server.drop_database(name)
+
+
+def test_walk_and_compare(conf, empty_db_url):
+    conf.set_override("connection", empty_db_url, group="database")
     db_engine.dispose()
     try:
         assert migration.version() is None
@@ -37,7 +50,6 @@ def test_walk_and_compare(conf, tmp_path):
 
 
 def test_personality_check_constraint_enforced(db):
-    import pytest
     from oslo_db import exception as db_exc
     with pytest.raises(db_exc.DBError):
         db.host_create({"mgmt_mac": "52:54:00:00:00:01", "personality": "gpu",

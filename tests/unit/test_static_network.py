@@ -6,10 +6,14 @@ from tests.unit.api_helpers import MAC1, MAC2, edgeworker, fault, hostsfile, pat
 
 
 @pytest.fixture
-def static_api(conf, request):
+def static_conf(conf):
     conf.set_override("dynamic", False, group="mgmt_network")
     conf.set_override("gateway_address", "192.168.204.254", group="mgmt_network")
-    return request.getfixturevalue("api")
+
+
+@pytest.fixture
+def static_api(static_conf, api):
+    return api
 
 
 def test_static_ip_stored_and_reserved(static_api, conf):

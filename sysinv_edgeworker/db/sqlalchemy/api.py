@@ -86,6 +86,18 @@ class Connection:
                 raise exception.PoolNotFound(pool=pool_id)
             return pool
 
+    def pool_get_for_update(self, pool_id):
+        """The pool with its row locked until commit (PostgreSQL): concurrent allocators
+        queue here instead of all racing for the same lowest address. SQLite writers are
+        already serialized by BEGIN IMMEDIATE."""
+        with writer() as s:
+            q = sa.select(models.AddressPool).where(models.AddressPool.id == pool_id)
+            pool = s.scalars(q.with_for_update(of=models.AddressPool)).first()
+            if pool is None:
+                raise exception.PoolNotFound(pool=pool_id)
+            s.refresh(pool)
+            return pool
+
     def pool_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.AddressPool).order_by(models.AddressPool.id)))
@@ -176,7 +188,7 @@ class Connection:
 
     def host_get_for_update(self, ident):
         with writer() as s:
-            host = s.scalars(self._host_query(ident).with_for_update()).unique().first()
+            host = s.scalars(self._host_query(ident).with_for_update(of=models.Host)).unique().first()
             if host is None:
                 raise exception.HostNotFound(host=ident)
             return host
