@@ -8,8 +8,9 @@ Cost does not grow with the number of used addresses:
 Concurrency: the pool row is locked (SELECT ... FOR UPDATE) for the rest of the transaction,
 so conductors allocating from one pool queue instead of all racing for the same lowest
 address. The guarantee itself is the claim: an INSERT under ``UNIQUE(pool_id, address)`` in a
-savepoint; if another writer (e.g. a static claim) won the address, the next one is tried. The hint only moves
-with a compare-and-set, and a release lowers it, so it stays a safe lower bound.
+savepoint; if another writer (e.g. a static claim) won the address, the next one is
+tried. The hint only moves with a compare-and-set, and a release lowers it, so it stays a
+safe lower bound.
 """
 
 import random

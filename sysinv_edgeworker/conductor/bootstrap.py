@@ -75,6 +75,7 @@ def pool_plan(conf):
 def bootstrap(dbapi, conf):
     pool_values, ranges, reserved = pool_plan(conf.mgmt_network)
     with dbapi.transaction():
+        dbapi.lock_bootstrap()
         try:
             system = dbapi.system_get()
             if system.system_mode != conf.system.system_mode:

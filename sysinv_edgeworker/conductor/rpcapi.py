@@ -23,16 +23,24 @@ def _clean(err):
 
 class ConductorAPI:
     def __init__(self):
+        self._ready = lambda timeout: True
         if CONF.rpc_transport == constants.RPC_TRANSPORT_NONE:
             from sysinv_edgeworker.conductor import local
             self.client = local.LocalClient()
         else:
             from sysinv_edgeworker.common import rpc
+            self._ready = rpc.ensure_reply_queue
             target = messaging.Target(topic=CONF.conductor.topic, version=RPC_API_VERSION)
             self.client = messaging.get_rpc_client(rpc.get_transport(), target)
 
     def _call(self, context, method, **kwargs):
-        cctxt = self.client.prepare(timeout=CONF.conductor.rpc_timeout)
+        if not self._ready(CONF.conductor.rpc_timeout):
+            raise exception.ServiceUnavailable(
+                reason="Cannot reach the message bus to call the conductor; retry when it "
+                       "is back.")
+        # retry bounds the reconnect attempts when the broker is down (None = forever).
+        cctxt = self.client.prepare(timeout=CONF.conductor.rpc_timeout,
+                                    retry=CONF.conductor.rpc_retries)
         try:
             return cctxt.call(context.to_dict(), method, **kwargs)
         except exception.EdgeworkerException as err:

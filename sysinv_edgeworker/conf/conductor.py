@@ -7,6 +7,9 @@ opts = [
                help="RPC topic the conductors listen on."),
     cfg.IntOpt("rpc_timeout", default=30, min=1,
                help="Seconds the API waits for the conductor before answering 503."),
+    cfg.IntOpt("rpc_retries", default=2, min=0,
+               help="Reconnect attempts when sending to the conductor while the message "
+                    "broker is unreachable, before the API answers 503."),
     cfg.IntOpt("allocation_retries", default=20, min=1,
                help="Attempts to claim an address when other conductors take the same "
                     "one concurrently."),

@@ -14,6 +14,7 @@ from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.db.sqlalchemy import models
 from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
 
+BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
 HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
 
 
@@ -38,6 +39,13 @@ class Connection:
     transaction = staticmethod(writer)
 
     # -- system, networks, pools -------------------------------------------------------
+    def lock_bootstrap(self):
+        """Serialize bootstrap between conductors starting together: a transaction-scoped
+        PostgreSQL advisory lock (SQLite writers are already serialized)."""
+        with writer() as s:
+            if s.bind.dialect.name == "postgresql":
+                s.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": BOOTSTRAP_LOCK})
+
     def system_get(self):
         with reader() as s:
             system = s.scalars(sa.select(models.System).limit(1)).first()
@@ -188,7 +196,8 @@ class Connection:
 
     def host_get_for_update(self, ident):
         with writer() as s:
-            host = s.scalars(self._host_query(ident).with_for_update(of=models.Host)).unique().first()
+            q = self._host_query(ident).with_for_update(of=models.Host)
+            host = s.scalars(q).unique().first()
             if host is None:
                 raise exception.HostNotFound(host=ident)
             return host

@@ -12,7 +12,11 @@ import sqlalchemy as sa
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 
+from oslo_log import log
+
 from sysinv_edgeworker.common import exception
+
+LOG = log.getLogger(__name__)
 
 _CONTEXT = threading.local()
 _STATE = threading.local()
@@ -71,11 +75,18 @@ def dispose():
                 _manager = None
 
 
+# Errors meaning "the database cannot be reached or the connection broke", whether oslo.db
+# translated them (queries) or not (a failed connect at pool checkout surfaces raw).
+_UNAVAILABLE = (db_exc.DBConnectionError, sa.exc.OperationalError, sa.exc.InterfaceError,
+                sa.exc.DisconnectionError)
+
+
 @contextlib.contextmanager
 def _unavailable_as_503():
     try:
         yield
-    except db_exc.DBConnectionError:
+    except _UNAVAILABLE as err:
+        LOG.warning("Database unavailable: %s", str(err).splitlines()[0])
         raise exception.ServiceUnavailable(
             reason="The database is unavailable; retry when it is back.") from None
 
