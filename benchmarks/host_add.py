@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""host-add end to end over HTTP vs a bare `GET /` on the same server, for the all-in-one
+service (SQLite, in-process RPC) and the production shape (sysinv-edgeworker-api + two
+conductors, PostgreSQL, RabbitMQ). Sequential requests; medians. Prints JSON.
+
+Usage: python benchmarks/host_add.py [--hosts N] [--skip-production]
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from tests.functional.deployment import Deployment, http  # noqa: E402
+from tests.servers._proc import free_port, kill_tree, wait_port  # noqa: E402
+
+
+def _median(fn, n):
+    samples = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        fn(i)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def measure(url, hosts, offset):
+    def add(i):
+        status, body = http("POST", url + "/v1/ihosts", {
+            "hostname": "bench-%05d" % (offset + i), "personality": "edgeworker",
+            "mgmt_mac": "52:54:02:%02x:%02x:%02x" % (((offset + i) >> 16) & 255,
+                                                      ((offset + i) >> 8) & 255,
+                                                      (offset + i) & 255)})
+        assert status == 200, body
+
+    def get(_i):
+        assert http("GET", url + "/")[0] == 200
+
+    ping = _median(get, hosts)
+    add_s = _median(add, hosts)
+    return {"host_add_s": add_s, "get_root_s": ping, "ratio": add_s / ping, "requests": hosts}
+
+
+def all_in_one(hosts):
+    base = tempfile.mkdtemp(prefix="sysinv-ew-bench-")
+    port = free_port()
+    cfg = os.path.join(base, "aio.conf")
+    with open(cfg, "w") as f:
+        f.write("[DEFAULT]\nstate_path = %s/state\n[api]\nport = %d\n"
+                "[mgmt_network]\nsubnet = 198.19.0.0/16\n" % (base, port))
+    exe = os.path.join(os.path.dirname(sys.executable), "sysinv-edgeworker")
+    with open(os.path.join(base, "aio.log"), "w") as log:
+        proc = subprocess.Popen([exe, "--config-file", cfg], stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_port(port, proc, 60, "sysinv-edgeworker")
+            time.sleep(0.5)
+            return measure("http://127.0.0.1:%d" % port, hosts, 0)
+        finally:
+            kill_tree(proc)
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def production(hosts):
+    dep = Deployment(conductors=2).start()
+    try:
+        return measure(dep.url, hosts, 50000)
+    finally:
+        dep.stop()
+        shutil.rmtree(dep.base, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=200, help="host-adds per mode")
+    parser.add_argument("--skip-production", action="store_true",
+                        help="only the all-in-one mode (no PostgreSQL/RabbitMQ needed)")
+    args = parser.parse_args()
+    result = {"benchmark": "host_add_end_to_end", "target_ratio_max": 5,
+              "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+              "all_in_one_sqlite": all_in_one(args.hosts)}
+    if not args.skip_production:
+        result["production_postgresql_rabbitmq"] = production(args.hosts)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
