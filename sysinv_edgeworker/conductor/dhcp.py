@@ -7,7 +7,9 @@ file lock, so concurrent conductors on the controller cannot interleave partial 
 import contextlib
 import fcntl
 import os
+import shlex
 import signal
+import subprocess
 import tempfile
 
 from oslo_log import log
@@ -42,10 +44,13 @@ def _atomic_write(path, content):
 
 
 class DnsmasqFiles:
-    def __init__(self, hostsfile, addn_hosts, pid_file):
+    def __init__(self, hostsfile, addn_hosts, pid_file, release_interface=None,
+                 release_command="dhcp_release"):
         self.hostsfile = hostsfile
         self.addn_hosts = addn_hosts
         self.pid_file = pid_file
+        self.release_interface = release_interface
+        self.release_command = shlex.split(release_command or "")
 
     @contextlib.contextmanager
     def _locked(self):
@@ -57,8 +62,8 @@ class DnsmasqFiles:
         finally:
             os.close(fd)
 
-    def write(self, reservations_fn):
-        """Render ``reservations_fn()`` into both files and reload dnsmasq.
+    def write(self, reservations_fn, reload=True):
+        """Render ``reservations_fn()`` into both files, then reload dnsmasq if asked.
 
         Raises DhcpWriteError if a file cannot be written (the caller rolls back).
         """
@@ -70,7 +75,26 @@ class DnsmasqFiles:
         except OSError as err:
             raise exception.DhcpWriteError(reason="%s: %s" % (err.filename or self.hostsfile,
                                                               err.strerror or err))
-        self.reload()
+        if reload:
+            self.reload()
+
+    def release(self, ip, mac):
+        """Drop dnsmasq's lease of ``ip`` for ``mac`` (dhcp_release, as sysinv does), so a
+        released address can be served to its next host at once instead of when the old
+        lease expires. Best effort: a failure is logged; the lease still expires."""
+        if not self.release_interface or not self.release_command:
+            return False
+        argv = self.release_command + [self.release_interface, ip, mac]
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            LOG.warning("Could not release the DHCP lease of %s (%s): %s", ip, mac, err)
+            return False
+        if out.returncode != 0:
+            LOG.warning("%s exited %s releasing %s (%s): %s", argv[0], out.returncode, ip, mac,
+                        out.stderr.strip())
+            return False
+        return True
 
     def reload(self):
         """SIGHUP dnsmasq. No pid file or a stale pid is logged, not an error."""

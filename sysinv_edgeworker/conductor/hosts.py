@@ -46,7 +46,7 @@ class HostOperations:
         try:
             with self.dbapi.transaction():
                 yield
-                self.dhcp.write(self.dbapi.dhcp_reservations)
+                self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
         except Exception:
             self.resync_dhcp(quiet=True)
             raise
@@ -95,8 +95,11 @@ class HostOperations:
         changes = dict(changes)
         action = changes.pop("action", None)
         mgmt_ip = changes.pop("mgmt_ip", None)
+        lease = None
         with self._unit_of_work():
             host = self.dbapi.host_get_for_update(host_uuid)
+            if "mgmt_mac" in changes and host.mgmt_address is not None:
+                lease = (host.mgmt_address.address, host.mgmt_mac)  # the old MAC's lease
             expect = {}
             if "personality" in changes:
                 expect["personality"] = None  # set once: refuse a concurrent second setter
@@ -114,14 +117,20 @@ class HostOperations:
                 self._assign_address(host.id, changes.get("hostname", host.hostname),
                                      personality, mgmt_ip)
             host_id = host.id
+        if lease:
+            self.dhcp.release(*lease)
         LOG.info("Updated host %s: %s", host_uuid, ", ".join(sorted(changes)) or action)
         return serialize.host(self.dbapi.host_get(host_id))
 
     def _delete(self, host_uuid):
+        lease = None
         with self._unit_of_work():
             host = self.dbapi.host_get_for_update(host_uuid)
             if host.mgmt_address is not None:
                 _net, pool = self._mgmt_pool()
+                lease = (host.mgmt_address.address, host.mgmt_mac)
                 self.allocator.release(pool, host.mgmt_address)
             self.dbapi.host_destroy(host.id)
+        if lease:
+            self.dhcp.release(*lease)
         LOG.info("Deleted host %s", host_uuid)

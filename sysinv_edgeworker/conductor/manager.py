@@ -16,7 +16,8 @@ class ConductorManager:
     def __init__(self, conf):
         self.conf = conf
         self.dbapi = db_api.get_instance()
-        files = dhcp.DnsmasqFiles(conf.dhcp.hostsfile, conf.dhcp.addn_hosts, conf.dhcp.pid_file)
+        files = dhcp.DnsmasqFiles(conf.dhcp.hostsfile, conf.dhcp.addn_hosts, conf.dhcp.pid_file,
+                                  conf.dhcp.release_interface, conf.dhcp.release_command)
         self.hosts = hosts.HostOperations(
             self.dbapi, allocator.Allocator(self.dbapi, conf.conductor.allocation_retries),
             files, db_retries=conf.conductor.db_retries)

@@ -111,3 +111,24 @@ def test_failed_dhcp_write_leaves_nothing_half_done(api, conf, db):
     assert post(api, edgeworker("edge-02", "52:54:00:aa:bb:02")).json["mgmt_ip"] == \
         "192.168.204.6"
     assert MAC1 in hostsfile(conf)[0]
+
+
+def test_release_runs_dhcp_release_style_command(tmp_path):
+    record = tmp_path / "argv"
+    script = tmp_path / "fake_release"
+    script.write_text("#!/bin/sh\necho \"$@\" > %s\n" % record)
+    script.chmod(0o755)
+    files = dhcp.DnsmasqFiles(str(tmp_path / "h"), str(tmp_path / "a"), str(tmp_path / "p"),
+                              release_interface="eth1", release_command=str(script))
+    assert files.release("192.168.204.5", "52:54:00:aa:bb:01") is True
+    assert record.read_text() == "eth1 192.168.204.5 52:54:00:aa:bb:01\n"
+
+
+def test_release_not_configured_or_failing_is_not_an_error(tmp_path):
+    files = dhcp.DnsmasqFiles(str(tmp_path / "h"), str(tmp_path / "a"), str(tmp_path / "p"))
+    assert files.release("192.168.204.5", "52:54:00:aa:bb:01") is False
+    files = dhcp.DnsmasqFiles(str(tmp_path / "h"), str(tmp_path / "a"), str(tmp_path / "p"),
+                              release_interface="eth1", release_command="false")
+    assert files.release("192.168.204.5", "52:54:00:aa:bb:01") is False
+    files.release_command = [str(tmp_path / "missing-binary")]
+    assert files.release("192.168.204.5", "52:54:00:aa:bb:01") is False
