@@ -22,7 +22,7 @@ def error_body(status, faultstring):
     return json.dumps(dict(fault, error_message=json.dumps(fault))).encode()
 
 
-def _faultstring(body, code, reason):
+def _faultstring(body, code, reason, messages=_GENERIC):
     if code == 500:
         return _GENERIC[500]  # never leak internals; the server log has the details
     try:
@@ -32,14 +32,17 @@ def _faultstring(body, code, reason):
     if isinstance(data, dict) and isinstance(data.get("faultstring"), str) \
             and data["faultstring"].strip():
         return data["faultstring"]
-    return _GENERIC.get(code, reason)
+    return messages.get(code) or _GENERIC.get(code, reason)
 
 
 class ParsableErrorMiddleware:
-    """Rewrites every error response (wsme's, pecan's, webob's) into one JSON shape."""
+    """Rewrites every error response (wsme's, pecan's, webob's, third-party middleware's)
+    into one JSON shape; ``messages`` overrides the generic text per status code for bodies
+    that carry no ``faultstring`` of their own."""
 
-    def __init__(self, app):
+    def __init__(self, app, messages=None):
         self.app = app
+        self.messages = {**_GENERIC, **(messages or {})}
 
     def __call__(self, environ, start_response):
         state = {}
@@ -60,7 +63,8 @@ class ParsableErrorMiddleware:
             if hasattr(body, "close"):
                 body.close()
         code = state["code"]
-        data = error_body(code, _faultstring(text, code, state["status"].split(" ", 1)[-1]))
+        data = error_body(code, _faultstring(text, code, state["status"].split(" ", 1)[-1],
+                                             self.messages))
         headers = [(h, v) for h, v in state["headers"]
                    if h.lower() not in ("content-type", "content-length")]
         headers += [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
@@ -85,31 +89,33 @@ class RequestGuardMiddleware:
             return self.app(environ, start_response)
         length = req.content_length
         if length is not None and length > self.max_size:
-            return _refuse(start_response, 413, "Request body is %d bytes; the limit is %d."
+            return refuse(start_response, 413, "Request body is %d bytes; the limit is %d."
                            % (length, self.max_size))
         data = req.body_file.read(self.max_size + 1)
         if len(data) > self.max_size:
-            return _refuse(start_response, 413, "Request body exceeds the limit of %d bytes."
+            return refuse(start_response, 413, "Request body exceeds the limit of %d bytes."
                            % self.max_size)
         req.body = data
         if not data.strip():
             return self.app(environ, start_response)
         if req.content_type not in ("application/json", ""):
-            return _refuse(start_response, 415, "Content-Type %s is not supported; send "
+            return refuse(start_response, 415, "Content-Type %s is not supported; send "
                            "application/json." % req.content_type)
         try:
             doc = json.loads(data)
         except (ValueError, UnicodeDecodeError) as err:
-            return _refuse(start_response, 400, "Request body is not valid JSON: %s" % err)
+            return refuse(start_response, 400, "Request body is not valid JSON: %s" % err)
         shape, name = self.SHAPES[req.method]
         if not isinstance(doc, shape):
-            return _refuse(start_response, 400, "Request body must be %s." % name)
+            return refuse(start_response, 400, "Request body must be %s." % name)
         req.content_type = "application/json"
         return self.app(environ, start_response)
 
 
-def _refuse(start_response, code, message):
+def refuse(start_response, code, message, headers=()):
+    """An error response in the API's JSON error format, straight from middleware."""
     data = error_body(code, message)
     start_response("%d %s" % (code, webob.exc.status_map[code].title),
-                   [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+                   [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+                   + list(headers))
     return [data]

@@ -19,6 +19,7 @@ def main(argv=None):
                 reason="the all-in-one mode uses rpc_transport = none; run "
                        "sysinv-edgeworker-api and sysinv-edgeworker-conductor for '%s'."
                        % CONF.rpc_transport)
+        service.check_api_auth()
         service.ensure_state_path()
         from sysinv_edgeworker.api import app
         from sysinv_edgeworker.conductor import local, manager

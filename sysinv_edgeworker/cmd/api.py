@@ -26,6 +26,7 @@ def main(argv=None):
     from sysinv_edgeworker.conf import CONF
     try:
         check_production_config(CONF)
+        service.check_api_auth()
         from sysinv_edgeworker.api import app
         from sysinv_edgeworker.db import migration
         if not migration.is_current():

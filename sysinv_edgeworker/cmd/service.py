@@ -1,9 +1,12 @@
 """Shared start-up for the console scripts: configuration, logging, the WSGI server."""
 
+import ipaddress
 import os
 import signal
+import socket
 import sys
 
+from oslo_config import cfg
 from oslo_log import log
 
 from sysinv_edgeworker.common import exception
@@ -18,7 +21,32 @@ def prepare(argv, description):
     log.set_defaults(default_log_levels=levels)
     CONF(argv[1:], project="sysinv-edgeworker", prog=os.path.basename(argv[0]),
          description=description)
+    try:
+        check_values()
+    except exception.ConfigurationError as err:
+        sys.exit(fail(err))
     log.setup(CONF, "sysinv-edgeworker")
+
+
+def check_values():
+    """Convert every registered option now: a bad value in a configuration file is one
+    start-up error line, not a traceback when the option is first read."""
+    for name in list(CONF):
+        value = _read(CONF, "DEFAULT", name)
+        if isinstance(value, cfg.ConfigOpts.GroupAttr):
+            for opt in list(value):
+                _read(value, name, opt)
+
+
+def _read(container, group, name):
+    try:
+        return container[name]
+    except (cfg.ConfigFileValueError, ValueError) as err:
+        reason = str(err).split(" is not valid: ", 1)[-1]
+        if "#" in reason:
+            reason += " (inline '#' comments are not supported)"
+        raise exception.ConfigurationError(
+            reason="invalid value for [%s] %s: %s" % (group, name, reason)) from None
 
 
 def ensure_state_path():
@@ -27,6 +55,36 @@ def ensure_state_path():
     except OSError as err:
         raise exception.ConfigurationError(
             reason="cannot create state_path %s: %s" % (CONF.state_path, err.strerror))
+
+
+def is_loopback(host):
+    """True when ``host`` (an address or a name) is, or resolves only to, loopback."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback
+                               for info in infos)
+
+
+def check_api_auth():
+    """Refuse an unauthenticated API on a network address; check the auth configuration."""
+    from sysinv_edgeworker.api import auth
+    if CONF.auth_strategy == "noauth" and not is_loopback(CONF.api.host_ip):
+        if not CONF.api.allow_insecure_noauth:
+            raise exception.ConfigurationError(
+                reason="auth_strategy = noauth refuses to listen on %s, which is not a "
+                       "loopback address: set auth_strategy = http_basic or keystone, or "
+                       "[api] allow_insecure_noauth = true to let anyone who reaches the "
+                       "port change the inventory." % CONF.api.host_ip)
+        LOG.warning("auth_strategy = noauth on %s (allow_insecure_noauth): anyone who "
+                    "reaches the port can change the inventory", CONF.api.host_ip)
+    auth.check_config(CONF)
+    check_values()  # again: the strategy may have registered options ([keystone_authtoken])
 
 
 def fail(err):

@@ -6,13 +6,14 @@ oslo.messaging only works with the global CONF, so the service uses it everywher
 from oslo_config import cfg
 from oslo_db import options as db_options
 
-from sysinv_edgeworker.conf import api, conductor, default, dhcp, mgmt_network, system
+from sysinv_edgeworker.conf import api, auth, conductor, default, dhcp, mgmt_network, system
 
 CONF = cfg.CONF
 DEFAULT_CONNECTION = "sqlite:///$state_path/sysinv-edgeworker.sqlite"
 
 default.register(CONF)
 api.register(CONF)
+auth.register(CONF)
 system.register(CONF)
 mgmt_network.register(CONF)
 dhcp.register(CONF)

@@ -13,10 +13,6 @@ opts = [
                         (constants.RPC_TRANSPORT_OSLO,
                          "oslo.messaging over transport_url (e.g. RabbitMQ).")],
                help="How the API reaches the conductor."),
-    cfg.StrOpt("auth_strategy", default="noauth",
-               choices=[("noauth", "No authentication (loopback only).")],
-               help="Authentication of API requests. Only noauth is implemented so far; "
-                    "http_basic and keystone come with the production work."),
     cfg.HostAddressOpt("host", default="localhost", sample_default="localhost",
                        help="Name of this node; the conductor's RPC server name."),
 ]

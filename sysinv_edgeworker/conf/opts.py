@@ -1,12 +1,12 @@
 """Option listing for oslo-config-generator (etc/sysinv-edgeworker.conf.sample)."""
 
-from sysinv_edgeworker.conf import api, conductor, default, dhcp, mgmt_network, system
+from sysinv_edgeworker.conf import api, auth, conductor, default, dhcp, mgmt_network, system
 
 
 def list_opts():
     return [
-        ("DEFAULT", default.opts),
-        (api.group, api.opts),
+        ("DEFAULT", default.opts + auth.opts),
+        (api.group, api.opts + auth.api_opts),
         (system.group, system.opts),
         (mgmt_network.group, mgmt_network.opts),
         (dhcp.group, dhcp.opts),
