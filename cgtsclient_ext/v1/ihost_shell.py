@@ -20,7 +20,8 @@ SHOW_FIELDS = ["id", "uuid", "personality", "subfunctions", "hostname",
                "invprovision", "administrative", "operational", "availability",
                "mgmt_mac", "mgmt_ip", "capabilities", "location",
                "created_at", "updated_at", "provision_state", "provision_step",
-               "provision_error", "kubelet_version", "provision_updated_at"]
+               "provision_error", "kubelet_version", "provision_updated_at",
+               "kube_node_ready", "kube_last_seen"]
 
 HIDDEN_FIELDS = ("links",)
 

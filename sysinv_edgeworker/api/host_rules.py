@@ -17,7 +17,8 @@ _STORAGE_NAME = re.compile(r"^storage-\d+$")
 RESTRICTED_FIELDS = frozenset({
     "id", "uuid", "created_at", "updated_at", "subfunctions", "administrative",
     "operational", "availability", "invprovision", "provision_state", "provision_step",
-    "provision_error", "kubelet_version", "provision_updated_at", "links",
+    "provision_error", "kubelet_version", "provision_updated_at", "kube_node_ready",
+    "kube_last_seen", "links",
 })
 BMC_FIELDS = ("bm_ip", "bm_type", "bm_username", "bm_password")
 PATCHABLE_FIELDS = frozenset({"hostname", "personality", "mgmt_mac", "mgmt_ip", "location",
@@ -262,3 +263,66 @@ def check_upgrade(pers, operation):
     hint = rule.upgrade_hint if rule else ""
     raise exception.NotSupported(
         message="%s is not supported for %s hosts%s." % (operation, pers or "unprovisioned", hint))
+
+
+# ---- Provisioning reports (PUT /v1/ihosts/<host>/provision, sent by the playbook) ----------
+
+REPORT_STATES = ("provisioning", "provisioned", "failed")
+PROVISION_STEP_MAX = 255
+PROVISION_ERROR_MAX = 4096
+_KUBE_VERSION = re.compile(r"^v\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$")
+
+
+def _optional_text(values, field, limit=None):
+    value = values.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise exception.InvalidParameterValue(err="%s must be a string." % field)
+    if limit is not None and len(value) > limit:
+        raise exception.InvalidParameterValue(
+            err="%s is %d characters long; the maximum is %d." % (field, len(value), limit))
+    return value or None
+
+
+def validate_provision_report(current, values):
+    """Normalised columns for a provisioning report on the host ``current`` (its dict).
+
+    Only edgeworkers are provisioned by the playbook (409 otherwise). ``failed`` needs the
+    error, ``provisioned`` the kubelet version; an error longer than PROVISION_ERROR_MAX is
+    cut (the playbook's message must not be lost because it is long).
+    """
+    if current.get("personality") != k.EDGEWORKER:
+        raise exception.Conflict(
+            message="Provisioning reports are accepted only for edgeworker hosts; %s is %s."
+                    % (current.get("hostname") or current.get("mgmt_mac"),
+                       "a %s host" % current["personality"] if current.get("personality")
+                       else "not provisioned (no personality)"))
+    state = values.get("provision_state")
+    if state in (None, ""):
+        raise exception.InvalidParameterValue(
+            err="provision_state is required; expected one of: %s." % ", ".join(REPORT_STATES))
+    if state not in REPORT_STATES:
+        raise exception.InvalidParameterValue(
+            err="provision_state '%s' is invalid; expected one of: %s."
+                % (state, ", ".join(REPORT_STATES)))
+    step = _optional_text(values, "provision_step", PROVISION_STEP_MAX)
+    error = _optional_text(values, "provision_error")
+    if error and len(error) > PROVISION_ERROR_MAX:
+        error = error[:PROVISION_ERROR_MAX - 15] + " … (truncated)"
+    version = _optional_text(values, "kubelet_version", 64)
+    if version is not None and not _KUBE_VERSION.match(version):
+        raise exception.InvalidParameterValue(
+            err="kubelet_version '%s' is invalid; expected a Kubernetes version like v1.29.2."
+                % version)
+    if state == "failed" and not error:
+        raise exception.InvalidParameterValue(
+            err="provision_error is required when provision_state is failed.")
+    if state == "provisioned" and not version:
+        raise exception.InvalidParameterValue(
+            err="kubelet_version is required when provision_state is provisioned.")
+    out = {"provision_state": state, "provision_step": step,
+           "provision_error": error if state == "failed" else None}
+    if version:
+        out["kubelet_version"] = version
+    return out

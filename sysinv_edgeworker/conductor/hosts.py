@@ -6,6 +6,7 @@ import contextlib
 
 from oslo_db import api as oslo_db_api
 from oslo_log import log
+from oslo_utils import timeutils
 
 from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception
@@ -37,6 +38,7 @@ class HostOperations:
         self.create = retry(self._create)
         self.update = retry(self._update)
         self.delete = retry(self._delete)
+        self.report_provision = retry(self._report_provision)
 
     @contextlib.contextmanager
     def _unit_of_work(self):
@@ -134,3 +136,17 @@ class HostOperations:
         if lease:
             self.dhcp.release(*lease)
         LOG.info("Deleted host %s", host_uuid)
+
+    def _report_provision(self, host_uuid, values):
+        """Record the playbook's result for a host (validated by api/host_rules.py)."""
+        values = dict(values, provision_updated_at=timeutils.utcnow())
+        if values["provision_state"] == "provisioned":
+            values["invprovision"] = k.INVPROVISION_PROVISIONED
+        with self.dbapi.transaction():
+            host = self.dbapi.host_get_for_update(host_uuid)
+            # Only edgeworkers are provisioned; the personality cannot change once set.
+            self.dbapi.host_update(host.id, values, expect={"personality": k.EDGEWORKER})
+            host_id = host.id
+        LOG.info("Host %s reported %s%s", host_uuid, values["provision_state"],
+                 " at step %s" % values["provision_step"] if values.get("provision_step") else "")
+        return serialize.host(self.dbapi.host_get(host_id))

@@ -38,3 +38,7 @@ class ConductorManager:
     @_EXPECTED
     def delete_host(self, context, host_uuid):
         self.hosts.delete(host_uuid)
+
+    @_EXPECTED
+    def report_provision(self, context, host_uuid, values):
+        return self.hosts.report_provision(host_uuid, values)

@@ -2,6 +2,7 @@
 
 Version history:
     1.0 - create_host, update_host, delete_host
+    1.1 - report_provision
 """
 
 import oslo_messaging as messaging
@@ -9,7 +10,7 @@ import oslo_messaging as messaging
 from sysinv_edgeworker.common import constants, exception
 from sysinv_edgeworker.conf import CONF
 
-RPC_API_VERSION = "1.0"
+RPC_API_VERSION = "1.1"
 
 
 def _clean(err):
@@ -33,14 +34,14 @@ class ConductorAPI:
             target = messaging.Target(topic=CONF.conductor.topic, version=RPC_API_VERSION)
             self.client = messaging.get_rpc_client(rpc.get_transport(), target)
 
-    def _call(self, context, method, **kwargs):
+    def _call(self, context, method, version="1.0", **kwargs):
         if not self._ready(CONF.conductor.rpc_timeout):
             raise exception.ServiceUnavailable(
                 reason="Cannot reach the message bus to call the conductor; retry when it "
                        "is back.")
         # retry bounds the reconnect attempts when the broker is down (None = forever).
         cctxt = self.client.prepare(timeout=CONF.conductor.rpc_timeout,
-                                    retry=CONF.conductor.rpc_retries)
+                                    retry=CONF.conductor.rpc_retries, version=version)
         try:
             return cctxt.call(context.to_dict(), method, **kwargs)
         except exception.EdgeworkerException as err:
@@ -62,3 +63,7 @@ class ConductorAPI:
 
     def delete_host(self, context, host_uuid):
         return self._call(context, "delete_host", host_uuid=host_uuid)
+
+    def report_provision(self, context, host_uuid, values):
+        return self._call(context, "report_provision", version="1.1", host_uuid=host_uuid,
+                          values=values)

@@ -17,6 +17,7 @@ def host(row):
         "provision_state": row.provision_state, "provision_step": row.provision_step,
         "provision_error": row.provision_error, "kubelet_version": row.kubelet_version,
         "provision_updated_at": _ts(row.provision_updated_at),
+        "kube_node_ready": row.kube_node_ready, "kube_last_seen": _ts(row.kube_last_seen),
         "created_at": _ts(row.created_at), "updated_at": _ts(row.updated_at),
     }
 

@@ -33,7 +33,7 @@ def test_walk_and_compare(conf, empty_db_url):
     try:
         assert migration.version() is None
         migration.upgrade("head")
-        assert migration.version() == migration.head() == "0001"
+        assert migration.version() == migration.head() == "0002"
         assert migration.is_current()
         migration.upgrade("head")  # idempotent
         with db_engine.get_engine().connect() as conn:
@@ -56,3 +56,26 @@ def test_personality_check_constraint_enforced(db):
                         "administrative": "locked", "operational": "disabled",
                         "availability": "offline", "invprovision": "unprovisioned",
                         "provision_state": "unprovisioned"})
+
+
+def test_upgrade_from_0001_keeps_hosts(conf, empty_db_url):
+    """0002 alters hosts in batch mode (a table copy on SQLite): rows and constraints survive."""
+    conf.set_override("connection", empty_db_url, group="database")
+    db_engine.dispose()
+    try:
+        migration.upgrade("0001")
+        with db_engine.get_engine().begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO hosts (uuid, hostname, personality, mgmt_mac, administrative, "
+                "operational, availability, invprovision, provision_state) VALUES "
+                "('u-1', 'edge-01', 'edgeworker', '52:54:00:00:00:01', 'locked', 'disabled', "
+                "'offline', 'unprovisioned', 'unprovisioned')"))
+        migration.upgrade("head")
+        with db_engine.get_engine().connect() as conn:
+            row = conn.execute(sa.text(
+                "SELECT hostname, kube_node_ready, kube_last_seen FROM hosts")).one()
+            assert tuple(row) == ("edge-01", None, None)
+            checks = {c["name"] for c in sa.inspect(conn).get_check_constraints("hosts")}
+            assert {"ck_hosts0personality", "ck_hosts0provision_state"} <= checks
+    finally:
+        db_engine.dispose()

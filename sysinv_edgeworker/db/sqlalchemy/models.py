@@ -143,6 +143,9 @@ class Host(Base):
     provision_error = sa.Column(sa.Text)
     kubelet_version = sa.Column(sa.String(64))
     provision_updated_at = sa.Column(sa.DateTime)
+    # From the cluster (conductor refresh): the Node's Ready condition and when it was seen.
+    kube_node_ready = sa.Column(sa.Boolean)
+    kube_last_seen = sa.Column(sa.DateTime)
     mgmt_address = orm.relationship("Address", lazy="joined", uselist=False,
                                     back_populates="host")
 

@@ -134,6 +134,13 @@ class HostController(rest.RestController):
         host = pecan.request.dbapi.host_get(host_ident)
         pecan.request.rpcapi.delete_host(pecan.request.context, host.uuid)
 
+    @pecan.expose()
+    def _lookup(self, host_ident, *remainder):
+        """Sub-resources of one host: /v1/ihosts/<host>/provision."""
+        if remainder and remainder[0] == "provision":
+            return ProvisionController(host_ident), remainder[1:]
+        return None
+
     def _refuse_upgrade(self, host_ident, operation):
         host = pecan.request.dbapi.host_get(host_ident)
         host_rules.check_upgrade(host.personality, operation)
@@ -145,3 +152,23 @@ class HostController(rest.RestController):
     @wsme_pecan.wsexpose(types.Host, wtypes.text, body=wsme.types.text)
     def downgrade(self, host_ident, body=None):
         self._refuse_upgrade(host_ident, "host-downgrade")
+
+
+class ProvisionController(rest.RestController):
+    """PUT /v1/ihosts/<host>/provision: the provision_edgeworker playbook's result for one
+    host (state, step, error, kubelet version). Written by the conductor like any change."""
+
+    def __init__(self, host_ident):
+        super().__init__()
+        self.host_ident = host_ident
+
+    @wsme_pecan.wsexpose(types.Host, body=types.ProvisionReport)
+    def put(self, report=None):
+        if report is None:
+            raise exception.InvalidParameterValue(
+                err="a JSON object with provision_state is required.")
+        current = serialize.host(pecan.request.dbapi.host_get(self.host_ident))
+        values = host_rules.validate_provision_report(current, report.supplied())
+        updated = pecan.request.rpcapi.report_provision(pecan.request.context,
+                                                        current["uuid"], values)
+        return types.Host.from_dict(updated, pecan.request.host_url)

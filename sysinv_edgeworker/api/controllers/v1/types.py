@@ -63,6 +63,8 @@ class Host(Base):
     provision_error = _text
     kubelet_version = _text
     provision_updated_at = _text
+    kube_node_ready = bool
+    kube_last_seen = _text
     created_at = _text
     updated_at = _text
     links = [wtypes.DictType(_text, _text)]
@@ -78,6 +80,14 @@ class Host(Base):
         if url:
             obj.links = [{"href": "%s/v1/ihosts/%s" % (url, data["uuid"]), "rel": "self"}]
         return obj
+
+
+class ProvisionReport(Base):
+    """Body of PUT /v1/ihosts/<host>/provision (the playbook's per-host result)."""
+    provision_state = _text
+    provision_step = _text
+    provision_error = _text
+    kubelet_version = _text
 
 
 class HostCollection(Base):
