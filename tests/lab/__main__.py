@@ -1,0 +1,159 @@
+"""Command line for the provisioning lab:  python -m tests.lab COMMAND
+
+build                          build/refresh the cached base root, layers and package repos
+up [--host NAME:FLAVOUR[:MODE]] ...   start the lab (sweeping any stale run) and optional hosts
+add-host NAME FLAVOUR [--mode ssh|systemd]      remove-host NAME
+ssh NAME [COMMAND...]          real SSH into a lab host
+status | inventory | down      show state / print an Ansible inventory / tear everything down
+bench [--hosts N]              JSON timings: base build, host up and host down per mode
+prune                          delete cached roots/repos that no longer match a recipe
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import yaml
+
+from tests.lab import base, config, flavours, repos
+from tests.lab.lab import Lab, leftovers
+
+
+def _host_spec(text):
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise argparse.ArgumentTypeError("expected NAME:FLAVOUR[:MODE]")
+    flavours.get(parts[1])
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else "ssh"
+
+
+def cmd_up(args):
+    lab = Lab(version=args.version, ca_kind=args.ca).up()
+    for name, flavour, mode in args.host:
+        lab.add_host(name, flavour, mode)
+    print(
+        json.dumps(
+            {
+                **lab.status(),
+                "kubeconfig": str(lab.control_plane.kubeconfig),
+                "ca_cert_hash": lab.control_plane.ca_hash,
+                "timings": lab.timings,
+            },
+            indent=2,
+        )
+    )
+
+
+def cmd_bench(args):
+    started = time.monotonic()
+    lab = Lab().up()
+    result = {
+        "lab_up_s": round(time.monotonic() - started, 2),
+        **lab.timings,
+        "base_build_recorded_s": base.recorded_build_seconds(lab.base_root),
+        "hosts": [],
+    }
+    try:
+        for mode, flavour in (("ssh", "ubuntu2204"), ("ssh", "rocky9"), ("systemd", "ubuntu2204")):
+            for i in range(args.hosts):
+                name = f"b{mode[:2]}{flavour[:3]}{i}"
+                t0 = time.monotonic()
+                lab.add_host(name, flavour, mode)
+                t1 = time.monotonic()
+                lab.remove_host(name)
+                result["hosts"].append(
+                    {
+                        "mode": mode,
+                        "flavour": flavour,
+                        "up_s": round(t1 - t0, 3),
+                        "down_s": round(time.monotonic() - t1, 3),
+                    }
+                )
+    finally:
+        t0 = time.monotonic()
+        lab.down()
+        result["lab_down_s"] = round(time.monotonic() - t0, 2)
+    result["leftovers"] = leftovers(config.RUN_DIR)
+    print(json.dumps(result, indent=2))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.lab",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build")
+    up = sub.add_parser("up")
+    up.add_argument("--host", action="append", default=[], type=_host_spec)
+    up.add_argument(
+        "--version", default=None, help="Kubernetes version the lab cluster reports (v1.29.2)"
+    )
+    up.add_argument("--ca", choices=("rsa", "ec"), default=None)
+    add = sub.add_parser("add-host")
+    add.add_argument("name")
+    add.add_argument("flavour", choices=sorted(flavours.FLAVOURS))
+    add.add_argument("--mode", choices=("ssh", "systemd"), default="ssh")
+    rm = sub.add_parser("remove-host")
+    rm.add_argument("name")
+    ssh = sub.add_parser("ssh")
+    ssh.add_argument("name")
+    ssh.add_argument("remote", nargs=argparse.REMAINDER)
+    for simple in ("status", "inventory", "down", "prune"):
+        sub.add_parser(simple)
+    bench = sub.add_parser("bench")
+    bench.add_argument("--hosts", type=int, default=3)
+    args = parser.parse_args(argv)
+    try:
+        config.check_requirements()
+    except config.LabUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _dispatch(args)
+    except (RuntimeError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args):
+
+    if args.command == "build":
+        print(json.dumps(Lab().build().timings))
+    elif args.command == "up":
+        cmd_up(args)
+    elif args.command == "down":
+        Lab().down()
+        print(json.dumps(leftovers(config.RUN_DIR)))
+    elif args.command == "bench":
+        cmd_bench(args)
+    elif args.command == "prune":
+        lab = Lab().build()
+        keep = {lab.base_root} | {base.ensure_layer(name, lab.base_root) for name in base.LAYERS}
+        print(json.dumps({"removed": base.prune(keep) + repos.prune(lab.repos.path)}))
+    else:
+        if not (config.RUN_DIR / "lab.json").exists():
+            print("error: the lab is not running (python -m tests.lab up)", file=sys.stderr)
+            return 1
+        lab = Lab.attach()
+        if args.command == "status":
+            print(json.dumps(lab.status(), indent=2))
+        elif args.command == "inventory":
+            print(yaml.safe_dump(lab.inventory(), sort_keys=False), end="")
+        elif args.command == "add-host":
+            host = lab.add_host(args.name, args.flavour, args.mode)
+            print(json.dumps({"name": host.name, "ip": host.ip, "mode": host.mode}))
+        elif args.command == "remove-host":
+            lab.remove_host(args.name)
+        elif args.command == "ssh":
+            host = lab.host(args.name)
+            argv = host.ssh_argv(" ".join(args.remote)) if args.remote else host.ssh_argv("")[:-1]
+            os.execvp("ssh", [str(a) for a in argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

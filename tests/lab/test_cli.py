@@ -1,0 +1,54 @@
+"""The command line refuses to run without root and says why; `up`/`status`/`down` round-trip."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.lab
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_refuses_without_root_and_says_why():
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to an unprivileged user")
+    # import first (the interpreter may live under /root), then drop to nobody and run the CLI
+    code = (
+        "import os, sys, tests.lab.__main__ as cli; os.setgid(65534); os.setuid(65534); "
+        "sys.exit(cli.main(['status']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "needs root" in result.stderr and "network namespaces" in result.stderr
+
+
+def test_status_of_the_running_lab(lab, lab_hosts):
+    host = lab_hosts("ubuntu2404")
+    env = {**os.environ, "LAB_RUN": str(lab.run_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.lab", "status"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    status = json.loads(result.stdout)
+    assert {"name": host.name, "ip": host.ip, "flavour": "ubuntu2404", "mode": "ssh"} in status[
+        "hosts"
+    ]
+    assert f"edgelab-{host.name}" in status["resources"]["netns"]
+    ssh = subprocess.run(
+        [sys.executable, "-m", "tests.lab", "ssh", host.name, "hostname"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ssh.stdout.strip() == host.name
