@@ -3,6 +3,7 @@ functions that take plain values and raise domain exceptions. No HTTP, no databa
 """
 
 import dataclasses
+import json
 import re
 
 import netaddr
@@ -74,10 +75,10 @@ class MgmtNetwork:
 
 
 def personality(value):
-    if value not in PERSONALITY_RULES:
+    if not isinstance(value, str) or value not in PERSONALITY_RULES:
         raise exception.InvalidParameterValue(
             err="personality '%s' is invalid; expected one of: %s."
-                % (value, ", ".join(k.PERSONALITIES)))
+                % (validators.shown(value), ", ".join(k.PERSONALITIES)))
     return value
 
 
@@ -124,20 +125,37 @@ def mgmt_ip(value, net):
     return str(ip)
 
 
+LOCATION_TEXT_MAX = 255
+LOCATION_KEYS_MAX = 16
+CAPABILITIES_MAX = 4096  # bytes of JSON
+
+
 def location(value):
     """sysinv's location is {"locn": text}; cgtsclient's host-update sends plain text."""
     if isinstance(value, str):
-        return {"locn": value}
+        value = {"locn": value}
     if not isinstance(value, dict) or not all(
             isinstance(k_, str) and isinstance(v, str) for k_, v in value.items()):
         raise exception.InvalidParameterValue(
             err="location must be text or an object of text values, e.g. {\"locn\": \"rack 4\"}.")
+    if len(value) > LOCATION_KEYS_MAX:
+        raise exception.InvalidParameterValue(
+            err="location has %d keys; the maximum is %d." % (len(value), LOCATION_KEYS_MAX))
+    for key, text in value.items():
+        if len(key) > LOCATION_TEXT_MAX or len(text) > LOCATION_TEXT_MAX:
+            raise exception.InvalidParameterValue(
+                err="location '%s' is too long; keys and values are at most %d characters."
+                    % (validators.shown(key, 32), LOCATION_TEXT_MAX))
     return value
 
 
 def capabilities(value):
     if not isinstance(value, dict):
         raise exception.InvalidParameterValue(err="capabilities must be a JSON object.")
+    size = len(json.dumps(value))
+    if size > CAPABILITIES_MAX:
+        raise exception.InvalidParameterValue(
+            err="capabilities is %d bytes of JSON; the maximum is %d." % (size, CAPABILITIES_MAX))
     return value
 
 
@@ -200,7 +218,8 @@ def validate_update(current, changes, system_mode, net):
         if field in RESTRICTED_FIELDS:
             raise exception.InvalidParameterValue(err="'%s' cannot be modified." % field)
         if field not in PATCHABLE_FIELDS:
-            raise exception.InvalidParameterValue(err="'%s' is not a host attribute." % field)
+            raise exception.InvalidParameterValue(
+                err="'%s' is not a host attribute." % validators.shown(field))
     pers = current.get("personality")
     _refuse_bmc(changes, pers)
     if "action" in changes:
@@ -251,7 +270,8 @@ def validate_update(current, changes, system_mode, net):
 def check_action(pers, action):
     if action not in HOST_ACTIONS:
         raise exception.InvalidParameterValue(
-            err="action '%s' is invalid; expected one of: %s." % (action, ", ".join(HOST_ACTIONS)))
+            err="action '%s' is invalid; expected one of: %s."
+                % (validators.shown(action), ", ".join(HOST_ACTIONS)))
     rule = PERSONALITY_RULES.get(pers)
     if rule is None or action not in rule.actions:
         raise exception.NotSupported(operation="Host action '%s'" % action,
@@ -305,7 +325,7 @@ def validate_provision_report(current, values):
     if state not in REPORT_STATES:
         raise exception.InvalidParameterValue(
             err="provision_state '%s' is invalid; expected one of: %s."
-                % (state, ", ".join(REPORT_STATES)))
+                % (validators.shown(state), ", ".join(REPORT_STATES)))
     step = _optional_text(values, "provision_step", PROVISION_STEP_MAX)
     error = _optional_text(values, "provision_error")
     if error and len(error) > PROVISION_ERROR_MAX:

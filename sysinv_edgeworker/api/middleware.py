@@ -9,14 +9,36 @@ import json
 import webob
 import webob.exc
 
-_GENERIC = {400: "Bad request.", 401: "Authentication required.", 403: "Forbidden.",
+_GENERIC = {400: "Bad request: the URL, query string or body is malformed.",
+            401: "Authentication required.", 403: "Forbidden.",
             404: "The resource could not be found.", 405: "Method not allowed.",
             406: "Not acceptable.", 409: "Conflict.", 413: "Request body too large.",
             415: "Unsupported media type.", 500: "Internal server error.",
             503: "Service unavailable."}
 
 
+FAULTSTRING_MAX = 1024  # a message never echoes a huge client value back in full
+MAX_JSON_DEPTH = 32     # far beyond any valid body; bounds the work of every later step
+
+
+def _depth_exceeds(doc, limit):
+    """True if ``doc`` nests containers deeper than ``limit`` (iterative: no recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        elif not isinstance(node, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node)
+    return False
+
+
 def error_body(status, faultstring):
+    if len(faultstring) > FAULTSTRING_MAX:
+        faultstring = faultstring[:FAULTSTRING_MAX] + "…"
     fault = {"faultcode": "Client" if status < 500 else "Server",
              "faultstring": faultstring, "debuginfo": None}
     return json.dumps(dict(fault, error_message=json.dumps(fault))).encode()
@@ -105,11 +127,20 @@ class RequestGuardMiddleware:
             doc = json.loads(data)
         except (ValueError, UnicodeDecodeError) as err:
             return refuse(start_response, 400, "Request body is not valid JSON: %s" % err)
+        except RecursionError:  # deeper than the interpreter's limit
+            return self._too_deep(start_response)
+        if _depth_exceeds(doc, MAX_JSON_DEPTH):
+            return self._too_deep(start_response)
         shape, name = self.SHAPES[req.method]
         if not isinstance(doc, shape):
             return refuse(start_response, 400, "Request body must be %s." % name)
         req.content_type = "application/json"
         return self.app(environ, start_response)
+
+    @staticmethod
+    def _too_deep(start_response):
+        return refuse(start_response, 400, "Request body is nested too deeply (more than "
+                                               "%d levels)." % MAX_JSON_DEPTH)
 
 
 def refuse(start_response, code, message, headers=()):

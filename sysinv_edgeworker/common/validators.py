@@ -6,6 +6,16 @@ import netaddr
 
 from sysinv_edgeworker.common import exception
 
+ECHO_MAX = 64
+
+
+def shown(value, limit=ECHO_MAX):
+    """A client's value as an error message quotes it: at most ``limit`` characters, so a
+    60 kB string is named, not echoed back."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 # RFC 1123 DNS label, as Kubernetes requires for node names.
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 HOSTNAME_MAX = 63
@@ -20,7 +30,7 @@ def hostname(value, field="hostname"):
                 f"the maximum is {HOSTNAME_MAX}.")
     if not _LABEL.match(value):
         raise exception.InvalidParameterValue(
-            err=f"{field} '{value}' is not a valid Kubernetes node name: use lower-case "
+            err=f"{field} '{shown(value)}' is not a valid Kubernetes node name: use lower-case "
                 "letters, digits and '-', starting and ending with a letter or digit "
                 "(RFC 1123 label).")
     return value
@@ -33,11 +43,12 @@ def mac(value, field="mgmt_mac"):
         eui = netaddr.EUI(value.strip(), version=48)
     except (netaddr.AddrFormatError, TypeError, ValueError):
         raise exception.InvalidParameterValue(
-            err=f"{field} '{value}' is not a valid MAC address (expected e.g. 52:54:00:aa:bb:01).")
+            err=f"{field} '{shown(value)}' is not a valid MAC address "
+                "(expected e.g. 52:54:00:aa:bb:01).")
     # The dnsmasq hostsfile needs a unicast MAC that is not all zeros.
     if int(eui) == 0 or (int(eui) >> 40) & 1:
         raise exception.InvalidParameterValue(
-            err=f"{field} '{value}' is not a unicast MAC address.")
+            err=f"{field} '{shown(value)}' is not a unicast MAC address.")
     eui.dialect = netaddr.mac_unix_expanded
     return str(eui).lower()
 
@@ -48,7 +59,8 @@ def ip_address(value, field="mgmt_ip"):
     try:
         return netaddr.IPAddress(value.strip(), flags=netaddr.INET_PTON)
     except (netaddr.AddrFormatError, TypeError, ValueError):
-        raise exception.InvalidParameterValue(err=f"{field} '{value}' is not a valid IP address.")
+        raise exception.InvalidParameterValue(
+            err=f"{field} '{shown(value)}' is not a valid IP address.")
 
 
 def uuid_like(value):

@@ -181,8 +181,12 @@ class Connection:
     # -- hosts -------------------------------------------------------------------------
     def _host_query(self, ident):
         q = sa.select(models.Host)
-        if isinstance(ident, int) or (isinstance(ident, str) and ident.isdigit()):
-            return q.where(models.Host.id == int(ident))
+        if isinstance(ident, int) or (isinstance(ident, str) and ident.isascii()
+                                      and ident.isdigit()):
+            ident = int(ident)
+            # ids are 32-bit integers: a larger number names no host (and must not reach
+            # the database, where it overflows the column type).
+            return q.where(models.Host.id == ident if ident < 2**31 else sa.false())
         if validators.uuid_like(ident):
             return q.where(models.Host.uuid == str(ident).lower())
         return q.where(models.Host.hostname == ident)

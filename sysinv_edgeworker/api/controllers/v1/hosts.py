@@ -14,7 +14,7 @@ from wsme import types as wtypes
 from sysinv_edgeworker.api import host_rules
 from sysinv_edgeworker.api.controllers.v1 import types
 from sysinv_edgeworker.common import constants as k
-from sysinv_edgeworker.common import exception
+from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
 from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy.api import HOST_SORT_KEYS
@@ -47,11 +47,13 @@ def _patch_changes(current, patch):
     for p in patch:
         field = p.path.lstrip("/").split("/", 1)[0]
         if not field:
-            raise exception.InvalidParameterValue(err="patch path '%s' is invalid." % p.path)
+            raise exception.InvalidParameterValue(
+                err="patch path '%s' is invalid." % validators.shown(p.path))
         if field in host_rules.RESTRICTED_FIELDS:
             raise exception.InvalidParameterValue(err="'%s' cannot be modified." % field)
         if field not in doc:
-            raise exception.InvalidParameterValue(err="'%s' is not a host attribute." % field)
+            raise exception.InvalidParameterValue(
+                err="'%s' is not a host attribute." % validators.shown(field))
         op = {"op": p.op, "path": p.path}
         if p.op != "remove":
             op["value"] = None if p.value is wtypes.Unset else p.value
@@ -79,10 +81,10 @@ class HostController(rest.RestController):
         if sort_key not in HOST_SORT_KEYS:
             raise exception.InvalidParameterValue(
                 err="sort_key '%s' is invalid; expected one of: %s."
-                    % (sort_key, ", ".join(HOST_SORT_KEYS)))
+                    % (validators.shown(sort_key), ", ".join(HOST_SORT_KEYS)))
         if sort_dir not in ("asc", "desc"):
             raise exception.InvalidParameterValue(
-                err="sort_dir '%s' is invalid; expected asc or desc." % sort_dir)
+                err="sort_dir '%s' is invalid; expected asc or desc." % validators.shown(sort_dir))
         rows = pecan.request.dbapi.host_list(personality=personality, limit=limit,
                                              marker=marker, sort_key=sort_key,
                                              sort_dir=sort_dir)

@@ -44,7 +44,9 @@ class Base(wtypes.Base):
 
 
 class Host(Base):
-    id = int
+    # Any JSON at the type level: wsme's int conversion crashes (TypeError → 500) on a list
+    # or object; the rules then refuse 'id' by name like every restricted field.
+    id = _value
     uuid = _text
     hostname = _text
     personality = _text
