@@ -112,3 +112,34 @@ def test_odd_host_identifiers_are_clean_4xx(api, ident):
         assert r.status_int in (400, 404), (method, ident, r.status)
         assert fault(r)
     assert len(_hosts(api)) == 1
+
+
+def test_pool_exhaustion_409_then_recovers_over_http(conf, db):
+    """A /29 mgmt network (.2-.4 are the controllers'): two edgeworkers fit, the third gets
+    409 with nothing stored;
+    deleting one makes room again (its address and DHCP reservation are reused)."""
+    import webtest
+
+    from sysinv_edgeworker.api import app
+    from sysinv_edgeworker.conductor import local
+    from sysinv_edgeworker.conductor import manager as manager_mod
+    conf.set_override("subnet", "10.10.0.0/29", group="mgmt_network")
+    mgr = manager_mod.ConductorManager(conf)
+    mgr.start()
+    local.set_manager(mgr)
+    try:
+        api = webtest.TestApp(app.setup_app())
+        macs = ["52:54:00:aa:bb:%02x" % i for i in range(1, 6)]
+        ips = [post(api, edgeworker("edge-%d" % i, macs[i])).json["mgmt_ip"] for i in range(2)]
+        assert ips == ["10.10.0.5", "10.10.0.6"]
+        r = post(api, edgeworker("edge-2", macs[2]), status=409)
+        assert fault(r) == "No free address left in address pool management for mgmt_ip."
+        assert [h["hostname"] for h in _hosts(api)] == ["edge-0", "edge-1"]
+        api.delete("/v1/ihosts/edge-0", status=204)
+        again = post(api, edgeworker("edge-2", macs[2])).json
+        assert again["mgmt_ip"] == "10.10.0.5"
+        with open(conf.dhcp.hostsfile) as f:
+            assert f.read().splitlines() == ["%s,10.10.0.5,edge-2" % macs[2],
+                                             "%s,10.10.0.6,edge-1" % macs[1]]
+    finally:
+        local.set_manager(None)
