@@ -5,21 +5,31 @@ def _ts(value):
     return value.isoformat() if value is not None else None
 
 
+_HOST_COLUMNS = ("id", "uuid", "hostname", "personality", "subfunctions", "mgmt_mac",
+                 "administrative", "operational", "availability", "invprovision",
+                 "provision_state", "provision_step", "provision_error", "kubelet_version",
+                 "kube_node_ready")
+_HOST_TIMES = ("provision_updated_at", "kube_last_seen", "created_at", "updated_at")
+
+
+def _host(get, mgmt_ip):
+    out = {name: get(name) for name in _HOST_COLUMNS}
+    out["mgmt_ip"] = mgmt_ip
+    out["location"] = get("location") or {}
+    out["capabilities"] = get("capabilities") or {}
+    out.update((name, _ts(get(name))) for name in _HOST_TIMES)
+    return out
+
+
 def host(row):
+    """An ORM Host (with its mgmt address loaded)."""
     addr = row.mgmt_address
-    return {
-        "id": row.id, "uuid": row.uuid, "hostname": row.hostname,
-        "personality": row.personality, "subfunctions": row.subfunctions,
-        "mgmt_mac": row.mgmt_mac, "mgmt_ip": addr.address if addr is not None else None,
-        "administrative": row.administrative, "operational": row.operational,
-        "availability": row.availability, "invprovision": row.invprovision,
-        "location": row.location or {}, "capabilities": row.capabilities or {},
-        "provision_state": row.provision_state, "provision_step": row.provision_step,
-        "provision_error": row.provision_error, "kubelet_version": row.kubelet_version,
-        "provision_updated_at": _ts(row.provision_updated_at),
-        "kube_node_ready": row.kube_node_ready, "kube_last_seen": _ts(row.kube_last_seen),
-        "created_at": _ts(row.created_at), "updated_at": _ts(row.updated_at),
-    }
+    return _host(row.__getattribute__, addr.address if addr is not None else None)
+
+
+def host_mapping(row):
+    """A Core result row of hosts columns plus ``mgmt_ip`` (the fast list path)."""
+    return _host(row.__getitem__, row["mgmt_ip"])
 
 
 def system(row):

@@ -212,9 +212,36 @@ def test_list_filters_and_pagination(api):
     assert seen == ["edge-05", "edge-04", "edge-03", "edge-02", "edge-01"]
 
 
+@pytest.mark.parametrize("sort_key", ["hostname", "personality", "id", "mgmt_mac"])
+@pytest.mark.parametrize("sort_dir", ["asc", "desc"])
+def test_paging_reaches_every_host_including_bare_macs(api, sort_key, sort_dir):
+    """Bare MACs have no hostname or personality (NULL): paging by those keys still visits
+    every host exactly once, in the same order on SQLite and PostgreSQL."""
+    macs = ["52:54:00:aa:bb:%02x" % n for n in range(1, 8)]
+    for n, mac in enumerate(macs[:4], 1):
+        post(api, edgeworker("edge-%02d" % n, mac))
+    for mac in macs[4:]:
+        post(api, {"mgmt_mac": mac})
+    seen, nxt = [], "/v1/ihosts?limit=2&sort_key=%s&sort_dir=%s" % (sort_key, sort_dir)
+    while nxt:
+        page = api.get(nxt[nxt.index("/v1/"):]).json
+        seen += [h["mgmt_mac"] for h in page["ihosts"]]
+        nxt = page.get("next")
+    assert sorted(seen) == macs and len(seen) == 7
+    full = [h["mgmt_mac"] for h in api.get("/v1/ihosts?sort_key=%s&sort_dir=%s"
+                                           % (sort_key, sort_dir)).json["ihosts"]]
+    assert seen == full
+    if sort_key == "hostname":
+        bare_first = sort_dir == "asc"
+        assert (seen[:3] == macs[4:]) is bare_first
+
+
 @pytest.mark.parametrize("query,message", [
     ("limit=0", "limit must be a positive integer."),
-    ("limit=abc", "Invalid input for field/attribute limit"),
+    ("limit=1.5", "limit must be a positive integer."),
+    ("limit=1&limit=2", "limit must be given once."),
+    ("color=blue", 'Unknown argument: "color"'),
+    ("limit=abc", "limit must be a positive integer."),
     ("sort_key=password", "sort_key 'password' is invalid; expected one of"),
     ("sort_dir=up", "sort_dir 'up' is invalid; expected asc or desc."),
     ("personality=gpu", "personality 'gpu' is invalid"),

@@ -11,11 +11,13 @@ from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
 
 from sysinv_edgeworker.common import exception, validators
+from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy import models
 from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
 HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
+_NULLABLE_SORT_KEYS = ("hostname", "personality")
 
 
 def _now():
@@ -206,28 +208,59 @@ class Connection:
                 raise exception.HostNotFound(host=ident)
             return host
 
+    def _host_list_clauses(self, s, personality, marker, sort_key, sort_dir):
+        """WHERE and ORDER BY of a host listing (keyset pagination after ``marker``)."""
+        where = []
+        if personality is not None:
+            where.append(models.Host.personality == personality)
+        asc = sort_dir == "asc"
+        col = getattr(models.Host, sort_key)
+        if sort_key in _NULLABLE_SORT_KEYS:
+            # NULL sorts first on SQLite and last on PostgreSQL, and compares as unknown:
+            # order and page on '' instead so both databases page through every host.
+            col = sa.func.coalesce(col, "")
+        order = [col.asc() if asc else col.desc(),
+                 models.Host.id.asc() if asc else models.Host.id.desc()]
+        if marker is not None:
+            m = s.execute(sa.select(models.Host.id, getattr(models.Host, sort_key))
+                          .where(models.Host.uuid == marker)).first()
+            if m is None:
+                raise exception.InvalidParameterValue(
+                    err="marker %s does not name an existing host." % validators.shown(marker))
+            mid, mval = m
+            tie = (models.Host.id > mid) if asc else (models.Host.id < mid)
+            if sort_key == "id":
+                where.append(tie)  # a plain range on the primary key
+            else:
+                if sort_key in _NULLABLE_SORT_KEYS:
+                    mval = mval or ""
+                after = (col > mval) if asc else (col < mval)
+                where.append(sa.or_(after, sa.and_(col == mval, tie)))
+        return where, order
+
     def host_list(self, personality=None, limit=None, marker=None,
                   sort_key="id", sort_dir="asc"):
+        """ORM hosts (with their mgmt address)."""
         with reader() as s:
-            q = sa.select(models.Host)
-            if personality is not None:
-                q = q.where(models.Host.personality == personality)
-            col = getattr(models.Host, sort_key)
-            order = col.asc() if sort_dir == "asc" else col.desc()
-            tiebreak = models.Host.id.asc() if sort_dir == "asc" else models.Host.id.desc()
-            if marker is not None:
-                m = s.scalars(sa.select(models.Host).where(models.Host.uuid == marker)).first()
-                if m is None:
-                    raise exception.InvalidParameterValue(
-                        err="marker %s does not name an existing host." % marker)
-                mval = getattr(m, sort_key)
-                after = (col > mval) if sort_dir == "asc" else (col < mval)
-                tie = (models.Host.id > m.id) if sort_dir == "asc" else (models.Host.id < m.id)
-                q = q.where(sa.or_(after, sa.and_(col == mval, tie)))
-            q = q.order_by(order, tiebreak)
+            where, order = self._host_list_clauses(s, personality, marker, sort_key, sort_dir)
+            q = sa.select(models.Host).where(*where).order_by(*order)
             if limit:
                 q = q.limit(limit)
             return list(s.scalars(q).unique())
+
+    def host_list_serialized(self, personality=None, limit=None, marker=None,
+                             sort_key="id", sort_dir="asc"):
+        """The same listing as plain dicts (serialize.host's shape) straight from one Core
+        query: no ORM objects, for the API at fleet size (benchmarks/host_list.py)."""
+        hosts, addrs = models.Host.__table__, models.Address.__table__
+        with reader() as s:
+            where, order = self._host_list_clauses(s, personality, marker, sort_key, sort_dir)
+            q = (sa.select(*hosts.c, addrs.c.address.label("mgmt_ip"))
+                 .select_from(hosts.outerjoin(addrs, addrs.c.host_id == hosts.c.id))
+                 .where(*where).order_by(*order))
+            if limit:
+                q = q.limit(limit)
+            return [serialize.host_mapping(r) for r in s.execute(q).mappings()]
 
     def host_create(self, values):
         values = dict(values, uuid=values.get("uuid") or uuidutils.generate_uuid())

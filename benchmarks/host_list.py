@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""GET /v1/ihosts at fleet size, against its floor, and the service's memory.
+
+* Full list: `GET /v1/ihosts?limit=N` on the all-in-one service (SQLite) holding N hosts
+  (default 10,000) vs the floor — the raw SQL query of the same rows (hosts joined with their
+  mgmt address, sqlite3 module) + json.dumps, in this process. Target ≤ 4×.
+* Pagination: one page (limit 100) when the service holds 100 hosts vs when it holds N — the
+  first page and the last page (marker). Flat is the target.
+* Memory: peak RSS (VmHWM) of the all-in-one process after serving all that, and its RSS
+  right after start-up.
+Hosts beyond the first are inserted directly into the database (rows exactly as the
+conductor writes them) to keep set-up short; every measured request goes over HTTP.
+Medians over --repeats. Prints JSON.
+
+Usage: python benchmarks/host_list.py [--hosts N] [--repeats R]
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sysinv_edgeworker.conductor.allocator import key_of  # noqa: E402
+from tests.functional.deployment import http  # noqa: E402
+from tests.servers._proc import free_port, kill_tree, wait_port  # noqa: E402
+
+SUBNET = "10.64.0.0/16"
+QUERY = ("SELECT h.id, h.uuid, h.hostname, h.personality, h.subfunctions, h.mgmt_mac, "
+         "a.address, h.administrative, h.operational, h.availability, h.invprovision, "
+         "h.location, h.capabilities, h.provision_state, h.provision_step, h.provision_error, "
+         "h.kubelet_version, h.provision_updated_at, h.kube_node_ready, h.kube_last_seen, "
+         "h.created_at, h.updated_at FROM hosts h LEFT JOIN addresses a ON a.host_id = h.id "
+         "ORDER BY h.id LIMIT ?")
+
+
+def _median(fn, n):
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def _insert_hosts(db_path, start, count):
+    """Hosts and their addresses as the conductor writes them (edgeworker, 10.64.x.y)."""
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        pool_id = conn.execute("SELECT pool_id FROM networks WHERE type='mgmt'").fetchone()[0]
+        now = "2026-11-21 00:00:00"
+        for i in range(start, start + count):
+            ip = "10.64.%d.%d" % (10 + i // 250, 1 + i % 250)
+            cur = conn.execute(
+                "INSERT INTO hosts (uuid, hostname, personality, subfunctions, mgmt_mac, "
+                "administrative, operational, availability, invprovision, location, "
+                "capabilities, provision_state, created_at, updated_at) VALUES "
+                "(?, ?, 'edgeworker', 'edgeworker', ?, 'locked', 'disabled', 'offline', "
+                "'unprovisioned', '{}', '{}', 'unprovisioned', ?, ?)",
+                (str(uuid.uuid4()), "edge-%05d" % i,
+                 "52:54:03:%02x:%02x:%02x" % (i >> 16 & 255, i >> 8 & 255, i & 255), now, now))
+            conn.execute(
+                "INSERT INTO addresses (uuid, pool_id, address, address_key, name, host_id, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (str(uuid.uuid4()), pool_id, ip, key_of(ip), "edge-%05d-mgmt" % i,
+                 cur.lastrowid, now))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _floor(db_path, limit):
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return json.dumps({"ihosts": [dict(r) for r in conn.execute(QUERY, (limit,))]})
+    finally:
+        conn.close()
+
+
+def _rss_kb(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def run(hosts, repeats):
+    base = tempfile.mkdtemp(prefix="sysinv-ew-bench-list-")
+    port = free_port()
+    cfg = os.path.join(base, "aio.conf")
+    with open(cfg, "w") as f:
+        f.write("[DEFAULT]\nstate_path = %s/state\n[api]\nport = %d\nmax_limit = %d\n"
+                "[mgmt_network]\nsubnet = %s\n" % (base, port, max(hosts, 1000), SUBNET))
+    db_path = os.path.join(base, "state", "sysinv-edgeworker.sqlite")
+    exe = os.path.join(os.path.dirname(sys.executable), "sysinv-edgeworker")
+    url = "http://127.0.0.1:%d" % port
+    with open(os.path.join(base, "aio.log"), "w") as log:
+        proc = subprocess.Popen([exe, "--config-file", cfg], stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_port(port, proc, 60, "sysinv-edgeworker")
+        time.sleep(0.5)
+        rss_start = _rss_kb(proc.pid, "VmRSS")
+        if not os.path.exists(db_path):
+            raise SystemExit("expected the SQLite database at %s" % db_path)
+
+        def get(path):
+            status, body = http("GET", url + path)
+            assert status == 200, body
+            return body
+
+        _insert_hosts(db_path, 0, 100)
+        page_small = _median(lambda: get("/v1/ihosts?limit=100"), repeats * 4)
+        _insert_hosts(db_path, 100, hosts - 100)
+        page_first = _median(lambda: get("/v1/ihosts?limit=100"), repeats * 4)
+        last_marker = get("/v1/ihosts?limit=%d" % (hosts - 100))["ihosts"][-1]["uuid"]
+        page_last = _median(lambda: get("/v1/ihosts?limit=100&marker=" + last_marker),
+                            repeats * 4)
+        full = _median(lambda: get("/v1/ihosts?limit=%d" % hosts), repeats)
+        assert len(get("/v1/ihosts?limit=%d" % hosts)["ihosts"]) == hosts
+        floor = _median(lambda: _floor(db_path, hosts), repeats)
+        return {
+            "full_list": {"hosts": hosts, "get_ihosts_s": full, "floor_sql_json_s": floor,
+                          "ratio": full / floor, "target_ratio_max": 4},
+            "pagination_limit_100": {
+                "page_with_100_hosts_s": page_small, "first_page_with_%d_hosts_s" % hosts:
+                page_first, "last_page_with_%d_hosts_s" % hosts: page_last,
+                "ratio_first": page_first / page_small, "ratio_last": page_last / page_small},
+            "memory_all_in_one": {"rss_after_start_kb": rss_start,
+                                  "peak_rss_kb": _rss_kb(proc.pid, "VmHWM"),
+                                  "hosts": hosts},
+        }
+    finally:
+        kill_tree(proc)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=10000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    if not 200 <= args.hosts <= 60000:
+        parser.error("--hosts must be between 200 and 60000 (the /16 mgmt subnet)")
+    result = {"benchmark": "host_list_and_memory",
+              "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+              **run(args.hosts, args.repeats)}
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
