@@ -28,19 +28,28 @@ def render_addn_hosts(reservations):
 
 
 def _atomic_write(path, content):
+    """Replace ``path`` with ``content`` by rename, so dnsmasq never reads a partial file.
+    Unchanged content is not rewritten. No fsync: the files are derived from the database
+    and the conductor renders them again whenever it starts, so durability comes from the
+    database commit, not from these files. Returns whether the file changed."""
+    try:
+        with open(path) as f:
+            if f.read() == content:
+                return False
+    except FileNotFoundError:
+        pass
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
     try:
         with os.fdopen(fd, "w") as f:
             f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return True
 
 
 class DnsmasqFiles:

@@ -89,9 +89,10 @@ class HostOperations:
             host_id = host.id
             if row.get("personality"):
                 self._assign_address(host_id, row["hostname"], row["personality"], mgmt_ip)
+            created = serialize.host(self.dbapi.host_get(host_id))  # as committed
         LOG.info("Created host %s (%s)", values.get("hostname") or values["mgmt_mac"],
                  values.get("personality") or "no personality")
-        return serialize.host(self.dbapi.host_get(host_id))
+        return created
 
     def _update(self, host_uuid, changes):
         changes = dict(changes)
@@ -146,7 +147,7 @@ class HostOperations:
             host = self.dbapi.host_get_for_update(host_uuid)
             # Only edgeworkers are provisioned; the personality cannot change once set.
             self.dbapi.host_update(host.id, values, expect={"personality": k.EDGEWORKER})
-            host_id = host.id
+            reported = serialize.host(self.dbapi.host_get(host.id))  # as committed
         LOG.info("Host %s reported %s%s", host_uuid, values["provision_state"],
                  " at step %s" % values["provision_step"] if values.get("provision_step") else "")
-        return serialize.host(self.dbapi.host_get(host_id))
+        return reported
