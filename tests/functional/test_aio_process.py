@@ -91,8 +91,36 @@ def test_dbsync_commands(tmp_path):
     out = subprocess.run(run + ["version"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "None (empty database)" in out.stdout
     out = subprocess.run(run + ["upgrade"], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0 and "Database at revision 0001" in out.stdout
+    assert out.returncode == 0 and "Database at revision 0002" in out.stdout
     out = subprocess.run(run + ["version"], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "0001"
+    assert out.stdout.strip() == "0002"
     out = subprocess.run(run + ["upgrade", "9999"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and "9999" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_concurrent_clients_on_sqlite(aio_server):
+    """20 clients at once against the all-in-one service (SQLite, its pooled connections
+    shared by the server's threads): every host added, no 5xx, no duplicate address, the
+    DHCP file complete; then concurrent deletes free every address."""
+    from concurrent.futures import ThreadPoolExecutor
+    url, state = aio_server["url"], aio_server["state"]
+
+    def add(n):
+        return _request("POST", url + "/v1/ihosts", {
+            "hostname": "edge-%03d" % n, "personality": "edgeworker",
+            "mgmt_mac": "52:54:00:ab:%02x:%02x" % (n >> 8, n & 255)})
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(add, range(120)))
+    assert [s for s, _ in results if s != 200] == []
+    ips = [h["mgmt_ip"] for _, h in results]
+    assert len(set(ips)) == 120
+    lines = (state / "dnsmasq.hosts").read_text().splitlines()
+    assert sorted(line.split(",")[1] for line in lines) == sorted(ips)
+    with ThreadPoolExecutor(20) as pool:
+        statuses = list(pool.map(lambda n: _request("DELETE", url + "/v1/ihosts/edge-%03d" % n)[0],
+                                 range(120)))
+    assert set(statuses) == {204}
+    assert (state / "dnsmasq.hosts").read_text() == ""
+    assert _request("GET", url + "/v1/ihosts")[1]["ihosts"] == []
+    assert "Traceback" not in aio_server["log"].read_text()

@@ -45,6 +45,28 @@ def _install_sqlite_events(engine):
             conn.exec_driver_sql("BEGIN IMMEDIATE" if getattr(_STATE, "writing", 0) else "BEGIN")
             conn.info["in_transaction"] = True
 
+    @sa.event.listens_for(engine, "commit")
+    @sa.event.listens_for(engine, "rollback")
+    def _end(conn):
+        conn.info.pop("in_transaction", None)
+
+
+def _pool_sqlite_file(engine):
+    """oslo.db gives file SQLite a NullPool: a new connection (and its PRAGMAs, and a WAL
+    checkpoint when it closes) for every session, several per request. Keep a small pool of
+    connections instead, usable from any thread (each is used by one thread at a time)."""
+    if engine.url.database in (None, "", ":memory:") or \
+            not isinstance(engine.pool, sa.pool.NullPool):
+        return
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    cparams = dict(cparams, check_same_thread=False)
+    old = engine.pool
+    engine.pool = sa.pool.QueuePool(
+        lambda: engine.dialect.connect(*cargs, **cparams), pool_size=5, max_overflow=20,
+        timeout=30, recycle=old._recycle, echo=old.echo, logging_name=old._orig_logging_name,
+        reset_on_return=old._reset_on_return, _dispatch=old.dispatch, dialect=old._dialect)
+    old.dispose()
+
 
 def get_manager():
     global _manager
@@ -55,6 +77,7 @@ def get_manager():
             _manager = manager
             engine = manager.writer.get_engine()
             if engine.dialect.name == "sqlite":
+                _pool_sqlite_file(engine)
                 _install_sqlite_events(engine)
                 engine.dispose()  # drop connections opened before the events existed
         return _manager
