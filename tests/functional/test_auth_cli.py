@@ -7,7 +7,6 @@ The service is started as tests/functional/cli/ does it (free loopback port, wai
 configuration file.
 """
 
-import contextlib
 import importlib
 import signal
 import subprocess
@@ -33,31 +32,7 @@ def _hash(password):
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
 
 
-@contextlib.contextmanager
-def start_service(state, extra_conf):
-    """cli_aio.start_service with extra configuration; yields a cli_aio.Service."""
-    port = cli_aio.free_port()
-    conf = state / "aio.conf"
-    conf.write_text(f"[DEFAULT]\nstate_path = {state}\n"
-                    f"[api]\nhost_ip = 127.0.0.1\nport = {port}\n"
-                    "[mgmt_network]\nsubnet = 192.168.204.0/24\ndynamic = true\n" + extra_conf)
-    log = state / "aio.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cli_aio._server_command() + ["--config-file", str(conf)],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=str(cli_aio.REPO),
-                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        cli_aio._wait_ready(url, proc, log)
-        yield cli_aio.Service(url, proc, log, conf)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+start_service = cli_aio.run_service
 
 
 @pytest.fixture(scope="module")

@@ -88,13 +88,22 @@ def _wait_ready(url, proc, log):
 
 @contextlib.contextmanager
 def start_service(tmp_path_factory):
-    state = tmp_path_factory.mktemp("aio")
+    """The all-in-one service in a fresh directory of tmp_path_factory."""
+    with run_service(tmp_path_factory.mktemp("aio")) as service:
+        yield service
+
+
+@contextlib.contextmanager
+def run_service(state, extra_conf=""):
+    """The real ``sysinv-edgeworker`` on a free loopback port with its state (SQLite, dnsmasq
+    files) in ``state`` and ``extra_conf`` appended to its configuration file; waits for
+    ``GET /`` and stops it by PID (SIGTERM, then SIGKILL)."""
     port = free_port()
     conf = state / "aio.conf"
     conf.write_text(
         f"[DEFAULT]\nstate_path = {state}\n"
         f"[api]\nhost_ip = 127.0.0.1\nport = {port}\n"
-        "[mgmt_network]\nsubnet = 192.168.204.0/24\ndynamic = true\n")
+        "[mgmt_network]\nsubnet = 192.168.204.0/24\ndynamic = true\n" + extra_conf)
     log = state / "aio.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(_server_command() + ["--config-file", str(conf)],
