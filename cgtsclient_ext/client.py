@@ -76,6 +76,8 @@ class HTTPClient:
             with urllib.request.urlopen(req, timeout=self.timeout, context=self._context) as resp:
                 raw = resp.read()
                 status = resp.status
+                for warning in resp.headers.get_all("Warning") or ():
+                    print(f"Warning: {warning_text(warning)}", file=sys.stderr)
         except urllib.error.HTTPError as err:
             raw = err.read() if err.fp is not None else b""
             if self.debug:
@@ -105,6 +107,16 @@ class HTTPClient:
 
     def delete(self, path):
         return self.request("DELETE", path)
+
+
+def warning_text(header):
+    """The text of an RFC 7234 ``Warning: 299 - "text"`` header (what the service sends
+    when a request succeeded with a caveat, e.g. host-delete could not reach Kubernetes)."""
+    parts = header.split(" ", 2)
+    if len(parts) == 3 and parts[0].isdigit() and parts[2].startswith('"') \
+            and parts[2].endswith('"'):
+        return parts[2][1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return header
 
 
 def _check_endpoint(url):

@@ -21,9 +21,9 @@ class HelpFormatter(argparse.HelpFormatter):
 
 
 def _command_modules():
-    from cgtsclient_ext.v1 import ihost_shell, inventory_shell, system_shell
+    from cgtsclient_ext.v1 import ihost_shell, inventory_shell, kube_shell, system_shell
 
-    return (ihost_shell, system_shell, inventory_shell)
+    return (ihost_shell, system_shell, inventory_shell, kube_shell)
 
 
 def _global_options(parser):

@@ -84,6 +84,15 @@ class ServiceUnavailable(EdgeworkerException):
     code = 503
 
 
+class KubernetesDisabled(Invalid):
+    msg_fmt = ("%(operation)s needs the Kubernetes cluster, and [kubernetes] enabled is false "
+               "in the conductor's configuration.")
+
+
+class KubeClusterUnavailable(ServiceUnavailable):
+    msg_fmt = "The Kubernetes cluster could not be queried: %(reason)s"
+
+
 class ConfigurationError(EdgeworkerException):
     """Raised at start-up; never crosses the API."""
     msg_fmt = "Configuration error: %(reason)s"

@@ -2,8 +2,9 @@
 
 import oslo_messaging as messaging
 
+from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception
-from sysinv_edgeworker.conductor import allocator, bootstrap, dhcp, hosts
+from sysinv_edgeworker.conductor import allocator, bootstrap, dhcp, hosts, kube_ops
 from sysinv_edgeworker.conductor.rpcapi import RPC_API_VERSION
 from sysinv_edgeworker.db import api as db_api
 
@@ -21,6 +22,7 @@ class ConductorManager:
         self.hosts = hosts.HostOperations(
             self.dbapi, allocator.Allocator(self.dbapi, conf.conductor.allocation_retries),
             files, db_retries=conf.conductor.db_retries)
+        self.kube = kube_ops.KubeOperations(self.dbapi, conf)
 
     def start(self):
         """Bootstrap from configuration and re-render the DHCP files from the database."""
@@ -37,8 +39,17 @@ class ConductorManager:
 
     @_EXPECTED
     def delete_host(self, context, host_uuid):
+        host = self.dbapi.host_get(host_uuid)
         self.hosts.delete(host_uuid)
+        # After the commit, never inside it: the cluster cannot block or undo the delete.
+        if host.personality == k.EDGEWORKER and host.hostname:
+            return self.kube.remove_host(host.hostname)
+        return None
 
     @_EXPECTED
     def report_provision(self, context, host_uuid, values):
         return self.hosts.report_provision(host_uuid, values)
+
+    @_EXPECTED
+    def kube_refresh(self, context):
+        return self.kube.refresh()

@@ -3,6 +3,8 @@
 Version history:
     1.0 - create_host, update_host, delete_host
     1.1 - report_provision
+    1.2 - kube_refresh; delete_host returns the Kubernetes clean-up result (a dict with
+          node_removed, tokens_deleted, warning, skipped; None for non-edgeworkers)
 """
 
 import oslo_messaging as messaging
@@ -10,7 +12,7 @@ import oslo_messaging as messaging
 from sysinv_edgeworker.common import constants, exception
 from sysinv_edgeworker.conf import CONF
 
-RPC_API_VERSION = "1.1"
+RPC_API_VERSION = "1.2"
 
 
 def _clean(err):
@@ -67,3 +69,6 @@ class ConductorAPI:
     def report_provision(self, context, host_uuid, values):
         return self._call(context, "report_provision", version="1.1", host_uuid=host_uuid,
                           values=values)
+
+    def kube_refresh(self, context):
+        return self._call(context, "kube_refresh", version="1.2")

@@ -6,7 +6,8 @@ oslo.messaging only works with the global CONF, so the service uses it everywher
 from oslo_config import cfg
 from oslo_db import options as db_options
 
-from sysinv_edgeworker.conf import api, auth, conductor, default, dhcp, mgmt_network, system
+from sysinv_edgeworker.conf import (api, auth, conductor, default, dhcp, kubernetes, mgmt_network,
+                                   system)
 
 CONF = cfg.CONF
 DEFAULT_CONNECTION = "sqlite:///$state_path/sysinv-edgeworker.sqlite"
@@ -18,6 +19,7 @@ system.register(CONF)
 mgmt_network.register(CONF)
 dhcp.register(CONF)
 conductor.register(CONF)
+kubernetes.register(CONF)
 db_options.set_defaults(CONF, connection=DEFAULT_CONNECTION)
 
 

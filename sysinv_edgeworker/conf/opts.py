@@ -1,6 +1,7 @@
 """Option listing for oslo-config-generator (etc/sysinv-edgeworker.conf.sample)."""
 
-from sysinv_edgeworker.conf import api, auth, conductor, default, dhcp, mgmt_network, system
+from sysinv_edgeworker.conf import (api, auth, conductor, default, dhcp, kubernetes, mgmt_network,
+                                   system)
 
 
 def list_opts():
@@ -11,4 +12,5 @@ def list_opts():
         (mgmt_network.group, mgmt_network.opts),
         (dhcp.group, dhcp.opts),
         (conductor.group, conductor.opts),
+        (kubernetes.group, kubernetes.opts),
     ]

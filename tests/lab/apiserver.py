@@ -1,14 +1,23 @@
 """A small lab API server speaking enough of the real Kubernetes HTTP API (stdlib only).
 
-Run as ``python -m tests.lab.apiserver STATE_DIR``; STATE_DIR/config.json says where to listen,
-which certificates to use, what version to report. State (nodes, secrets, config maps) is in memory
-and written atomically to STATE_DIR/state.json after every change.
+Pods are stored objects only (nothing schedules or runs them); tests use them to describe
+kube-apiserver static pods. Run as ``python -m tests.lab.apiserver STATE_DIR``;
+STATE_DIR/config.json says where to listen, which certificates to use, what version to report.
+State (nodes, secrets, config maps) is in memory and written atomically to
+STATE_DIR/state.json after every change.
 
 Authentication like kube-apiserver: client certificates signed by the lab CA (O=system:masters is
 admin), bootstrap tokens (``Authorization: Bearer <id>.<secret>`` checked against unexpired
 ``bootstrap-token-<id>`` secrets in kube-system), and anonymous access to /version, /healthz and the
 kube-public/cluster-info ConfigMap. cluster-info carries ``jws-kubeconfig-<id>`` signatures for each
 valid signing token, as the bootstrap signer controller maintains them.
+
+Nodes: a bootstrap token may POST a kubelet client CSR to
+``/apis/certificates.k8s.io/v1/certificatesigningrequests``; it is approved and signed at once
+(the kubelet TLS bootstrap). With that certificate (O=system:nodes, CN=system:node:<name>) a node
+may get/update/patch its own Node (and its status) and get kube-system/kubeadm-config, as the
+Node authorizer and kubeadm's RBAC allow. For drains: pods can be listed with field selectors
+(``spec.nodeName=<node>``) and evicted (``pods/<name>/eviction``, see Cluster.evict).
 """
 
 import json
@@ -23,9 +32,25 @@ from tests.lab.apiobjects import PatchError, json_patch, merge_patch, node_table
 from tests.lab.apistate import RESOURCES, SHORT_NAMES, ApiError, Cluster, now
 
 _PATH_RE = re.compile(
-    r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>nodes|secrets|configmaps|namespaces)"
-    r"(?:/(?P<name>[^/]+))?(?:/(?P<sub>status))?$"
+    r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>nodes|secrets|configmaps|namespaces|pods)"
+    r"(?:/(?P<name>[^/]+))?(?:/(?P<sub>status|eviction))?$"
 )
+_CSR_PATH = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+
+
+def field_matches(obj, selector):
+    """Field selectors (``a.b=v``, ``a.b==v``, ``a.b!=v``, comma-separated) over dotted paths."""
+    for term in filter(None, (selector or "").split(",")):
+        negate = "!=" in term
+        key, value = term.replace("!=", "=").replace("==", "=").split("=", 1)
+        found = obj
+        for part in key.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        text = "" if found is None else str(found)
+        text = text.lower() if isinstance(found, bool) else text
+        if (text == value) == negate:
+            return False
+    return True
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -45,10 +70,15 @@ class Handler(BaseHTTPRequestHandler):
         cert = self.connection.getpeercert()
         if cert:
             subject = dict(item[0] for item in cert.get("subject", ()))
+            user = subject.get("commonName", "")
+            node = subject.get("organizationName") == "system:nodes" and user.startswith(
+                "system:node:"
+            )
             return {
-                "user": subject.get("commonName", ""),
+                "user": user,
                 "admin": subject.get("organizationName") == "system:masters",
                 "bootstrap": False,
+                "node": user[len("system:node:") :] if node else None,
             }
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer "):
@@ -70,6 +100,13 @@ class Handler(BaseHTTPRequestHandler):
         if who["bootstrap"] and (verb, res, ns, name) in (
             ("get", "configmaps", "kube-system", "kubeadm-config"),
             ("create", "nodes", "", None),
+        ):
+            return
+        if who.get("node") and (verb, res, ns, name) in (
+            ("get", "configmaps", "kube-system", "kubeadm-config"),
+            ("get", "nodes", "", who["node"]),
+            ("update", "nodes", "", who["node"]),
+            ("patch", "nodes", "", who["node"]),
         ):
             return
         raise ApiError(
@@ -156,6 +193,12 @@ class Handler(BaseHTTPRequestHandler):
                     for r, (k, n) in RESOURCES.items()
                 ],
             }
+        if path == _CSR_PATH and method == "POST":
+            if not (who["admin"] or who["bootstrap"]):
+                raise ApiError(
+                    403, f'User "{who["user"]}" cannot create certificatesigningrequests'
+                )
+            return 201, cluster.sign_node_csr(self.body())
         match = _PATH_RE.match(path)
         if not match:
             raise ApiError(404, f"the server could not find the requested resource ({path})")
@@ -174,13 +217,16 @@ class Handler(BaseHTTPRequestHandler):
             "DELETE": "delete",
         }[method]
         self.authorize(who, verb, res, ns, name)
+        if sub == "eviction":
+            if (res, method) != ("pods", "POST"):
+                raise ApiError(405, "eviction is a POST on pods/<name>/eviction")
+            self.body()  # the Eviction (read so that the connection stays in sync)
+            return 201, cluster.evict(ns, name)
         as_table = res == "nodes" and "as=Table" in self.headers.get("Accept", "")
         if verb == "list":
             selector = query.get("labelSelector")
             items = cluster.list(res, ns, selector)
-            field = query.get("fieldSelector", "")
-            if field.startswith("metadata.name="):
-                items = [o for o in items if o["metadata"]["name"] == field.split("=", 1)[1]]
+            items = [o for o in items if field_matches(o, query.get("fieldSelector", ""))]
             if as_table:
                 return 200, node_table(items, now(), str(cluster.revision))
             return 200, {

@@ -20,8 +20,17 @@ RESOURCES = {
     "secrets": ("Secret", True),
     "configmaps": ("ConfigMap", True),
     "namespaces": ("Namespace", False),
+    # Stored objects only (nothing runs them): tests create kube-apiserver static pods to
+    # describe an HA control plane whose apiservers run different versions.
+    "pods": ("Pod", True),
 }
-SHORT_NAMES = {"nodes": ["no"], "configmaps": ["cm"], "namespaces": ["ns"], "secrets": []}
+SHORT_NAMES = {
+    "nodes": ["no"],
+    "configmaps": ["cm"],
+    "namespaces": ["ns"],
+    "secrets": [],
+    "pods": ["po"],
+}
 TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
 
 
@@ -53,6 +62,7 @@ class ApiError(Exception):
         405: "MethodNotAllowed",
         409: "AlreadyExists",
         415: "UnsupportedMediaType",
+        429: "TooManyRequests",
     }
 
     def __init__(self, code, message):
@@ -160,6 +170,94 @@ class Cluster:
         if res == "configmaps" and ns in (None, "kube-public"):
             items.append(self.cluster_info())
         return [o for o in items if matches(o, selector)]
+
+    # ---- drain: eviction (policy/v1 Eviction, as `kubectl drain` and k8s_drain send it) ------
+    def evict(self, ns, name):
+        """Evict a pod. Nothing runs pods here, so an eviction deletes the pod at once, unless the
+        pod's annotation ``edgelab.io/eviction`` describes a pod that cannot go: ``blocked`` (a
+        PodDisruptionBudget refuses: 429, as kube-apiserver answers) or ``stuck`` (accepted, but
+        the pod never terminates: it gets a deletionTimestamp and stays)."""
+        pod = self.get("pods", ns, name)
+        behaviour = (pod["metadata"].get("annotations") or {}).get("edgelab.io/eviction", "")
+        if behaviour == "blocked":
+            raise ApiError(429, "Cannot evict pod as it would violate the pod's disruption budget.")
+        if behaviour == "stuck":
+            pod["metadata"].setdefault("deletionTimestamp", rfc3339(now()))
+            self.put("pods", ns, pod, replace=True)
+        else:
+            self.delete("pods", ns, name)
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Success",
+            "code": 201,
+        }
+
+    # ---- kubelet client certificates (TLS bootstrap) ---------------------------------------
+    def sign_node_csr(self, csr_obj):
+        """Approve and sign a kubelet client CSR at once, as kube-controller-manager's csrapprover
+        and csrsigner do for `kubernetes.io/kube-apiserver-client-kubelet` requests of bootstrap
+        tokens. Subject must be O=system:nodes, CN=system:node:<an existing Node>. Not stored."""
+        import base64 as b64
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+        spec = (csr_obj or {}).get("spec") or {}
+        if spec.get("signerName") != "kubernetes.io/kube-apiserver-client-kubelet":
+            raise ApiError(400, "spec.signerName: only kubernetes.io/kube-apiserver-client-kubelet")
+        try:
+            csr = x509.load_pem_x509_csr(b64.b64decode(spec.get("request") or ""))
+        except ValueError as exc:
+            raise ApiError(400, f"spec.request: invalid certificate request: {exc}") from None
+        if not csr.is_signature_valid:
+            raise ApiError(400, "spec.request: the request's signature is invalid")
+        cn = [a.value for a in csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+        org = [a.value for a in csr.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+        node = cn[0][len("system:node:") :] if cn and cn[0].startswith("system:node:") else ""
+        if org != ["system:nodes"] or not node:
+            raise ApiError(403, "kubelet client CSRs must be O=system:nodes, CN=system:node:<name>")
+        if ("nodes", "", node) not in self.objects:
+            raise ApiError(403, f'CSR for node "{node}" refused: no such Node')
+        ca_cert_path = Path(self.cfg["ca_cert"])
+        ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
+        key_path = Path(self.cfg.get("ca_key") or ca_cert_path.with_name("ca.key"))
+        ca_key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        start = now() - datetime.timedelta(minutes=5)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(csr.subject)
+            .issuer_name(ca_cert.subject)
+            .public_key(csr.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(start + datetime.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        stamp = rfc3339(now())
+        result = copy.deepcopy(csr_obj)
+        result["metadata"] = {
+            "name": (result.get("metadata") or {}).get("name") or f"csr-{uuid.uuid4().hex[:5]}",
+            "uid": str(uuid.uuid4()),
+            "creationTimestamp": stamp,
+        }
+        result["status"] = {
+            "conditions": [
+                {
+                    "type": "Approved",
+                    "status": "True",
+                    "reason": "AutoApproved",
+                    "message": "lab: auto approved kubelet client certificate",
+                    "lastUpdateTime": stamp,
+                }
+            ],
+            "certificate": b64.b64encode(cert.public_bytes(serialization.Encoding.PEM)).decode(),
+        }
+        return result
 
     def put(self, res, ns, obj, replace=False):
         kind, _ = RESOURCES[res]

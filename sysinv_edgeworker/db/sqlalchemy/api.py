@@ -290,6 +290,24 @@ class Connection:
                 raise exception.ConcurrentUpdate(host=host_id)
             s.expire_all()
 
+    KUBE_STATE_COLUMNS = frozenset(("kubelet_version", "kube_node_ready", "kube_last_seen"))
+
+    def host_update_kube_state(self, host_uuid, values):
+        """Record what the cluster says about an edgeworker (kubelet_version, kube_node_ready,
+        kube_last_seen): one UPDATE in its own transaction. It is an observation, not an
+        inventory change, so updated_at is left alone. HostNotFound when no edgeworker has
+        this uuid (deleted meanwhile)."""
+        unknown = set(values) - self.KUBE_STATE_COLUMNS
+        if unknown:
+            raise ValueError("not Kubernetes state columns: %s" % ", ".join(sorted(unknown)))
+        with writer() as s:
+            res = s.execute(sa.update(models.Host)
+                            .where(models.Host.uuid == host_uuid,
+                                   models.Host.personality == "edgeworker")
+                            .values(**values))
+            if res.rowcount != 1:
+                raise exception.HostNotFound(host=host_uuid)
+
     def host_destroy(self, host_id):
         with writer() as s:
             s.execute(sa.delete(models.Address).where(models.Address.host_id == host_id))

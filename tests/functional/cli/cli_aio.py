@@ -86,10 +86,15 @@ def _wait_ready(url, proc, log):
                 + log.read_text()[-4000:])
 
 
+# The tests' service has no Kubernetes cluster; say so, as an all-in-one trial would
+# (otherwise host-delete of an edgeworker warns that /etc/kubernetes/admin.conf is missing).
+NO_CLUSTER = "[kubernetes]\nenabled = false\n"
+
+
 @contextlib.contextmanager
 def start_service(tmp_path_factory):
     """The all-in-one service in a fresh directory of tmp_path_factory."""
-    with run_service(tmp_path_factory.mktemp("aio")) as service:
+    with run_service(tmp_path_factory.mktemp("aio"), NO_CLUSTER) as service:
         yield service
 
 

@@ -13,7 +13,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from sysinv_edgeworker.api import host_rules
-from sysinv_edgeworker.api.controllers.v1 import types
+from sysinv_edgeworker.api.controllers.v1 import kube, types
 from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
@@ -105,7 +105,7 @@ def _with_links(host, url):
 
 
 class HostController(rest.RestController):
-    _custom_actions = {"upgrade": ["POST"], "downgrade": ["POST"]}
+    _custom_actions = {"upgrade": ["POST"], "downgrade": ["POST"], "kube_refresh": ["POST"]}
 
     @pecan.expose(content_type="application/json")
     def get_all(self, **params):
@@ -163,7 +163,16 @@ class HostController(rest.RestController):
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, host_ident):
         host = pecan.request.dbapi.host_get(host_ident)
-        pecan.request.rpcapi.delete_host(pecan.request.context, host.uuid)
+        result = pecan.request.rpcapi.delete_host(pecan.request.context, host.uuid)
+        # An edgeworker's Node could not be removed: the delete stands, the caller is told.
+        if isinstance(result, dict) and result.get("warning"):
+            pecan.response.headers["Warning"] = kube.warning_header(result["warning"])
+
+    @wsme_pecan.wsexpose(kube.KubeRefresh, body=wsme.types.text)
+    def kube_refresh(self, body=None):
+        """POST /v1/ihosts/kube_refresh: the conductor records every edgeworker's kubelet
+        version, Ready condition and last-seen time from the cluster (conductor/kube_ops.py)."""
+        return kube.KubeRefresh(**pecan.request.rpcapi.kube_refresh(pecan.request.context))
 
     @pecan.expose()
     def _lookup(self, host_ident, *remainder):

@@ -1,0 +1,109 @@
+"""Conductor operations that talk to the Kubernetes cluster (through kube/cluster.py).
+
+None of them runs inside a database transaction: a slow or unreachable cluster must never
+hold row locks or roll back an inventory change. ``refresh`` queries the cluster once and
+then writes each edgeworker's row on its own (``host_update_kube_state``);
+``remove_host`` runs after host-delete has committed.
+"""
+
+from oslo_log import log
+from oslo_utils import timeutils
+
+from sysinv_edgeworker.common import constants as k
+from sysinv_edgeworker.common import exception
+
+LOG = log.getLogger(__name__)
+
+
+class KubeOperations:
+    def __init__(self, dbapi, conf):
+        self.dbapi = dbapi
+        self.conf = conf.kubernetes
+
+    @property
+    def enabled(self):
+        return self.conf.enabled
+
+    def _cluster(self):
+        from sysinv_edgeworker.kube import cluster
+        return cluster.KubeCluster(self.conf.kubeconfig, timeout=self.conf.request_timeout,
+                                   context=self.conf.context or None)
+
+    def refresh(self):
+        """Record every edgeworker's kubelet version, Ready condition and last-seen time
+        from one list of the cluster's Nodes.
+
+        An edgeworker with a Node gets ``kubelet_version`` (when the Node reports a valid
+        one), ``kube_node_ready`` (True/False, NULL when the Node has no Ready condition) and
+        ``kube_last_seen`` = now. An edgeworker without a Node gets ``kube_node_ready`` NULL
+        (not in the cluster) and keeps its last ``kubelet_version`` and ``kube_last_seen``.
+        Returns a JSON-safe summary; raises KubernetesDisabled or KubeClusterUnavailable.
+        """
+        from sysinv_edgeworker.kube import cluster
+        from sysinv_edgeworker.kube import version as kv
+        if not self.enabled:
+            raise exception.KubernetesDisabled(operation="kube_refresh")
+        try:
+            nodes = {n.name: n for n in self._cluster().nodes()}
+        except cluster.ClusterUnreachable as err:
+            raise exception.KubeClusterUnavailable(reason=str(err))
+        now = timeutils.utcnow()
+        updated, missing, invalid = [], [], []
+        known = set()
+        for host in self.dbapi.host_list(personality=k.EDGEWORKER):
+            if not host.hostname:
+                continue
+            known.add(host.hostname)
+            node = nodes.get(host.hostname)
+            if node is None:
+                values = {"kube_node_ready": None}
+                missing.append(host.hostname)
+            else:
+                values = {"kube_node_ready": node.ready, "kube_last_seen": now}
+                try:
+                    values["kubelet_version"] = str(kv.parse(node.kubelet_version))
+                except kv.InvalidVersion:
+                    invalid.append(host.hostname)
+                updated.append(host.hostname)
+            try:
+                self.dbapi.host_update_kube_state(host.uuid, values)
+            except exception.HostNotFound:
+                LOG.info("Host %s was deleted during the kube refresh", host.hostname)
+        extra = sorted(n.name for n in nodes.values()
+                       if not n.control_plane and n.name not in known)
+        if missing:
+            LOG.warning("Edgeworkers without a Node in the cluster: %s", ", ".join(missing))
+        LOG.info("kube refresh: %d edgeworkers seen, %d missing from the cluster",
+                 len(updated), len(missing))
+        return {"refreshed_at": now.isoformat(), "updated": updated,
+                "missing_from_cluster": missing, "invalid_kubelet_version": invalid,
+                "not_in_inventory": extra}
+
+    def remove_host(self, hostname):
+        """After an edgeworker's host-delete committed: cordon and delete its Node, delete
+        the bootstrap tokens issued for it. Never raises: an unreachable cluster is logged
+        and returned as ``warning`` (the API passes it on), the inventory delete stands.
+        No drain: the Node object is deleted and Kubernetes garbage-collects its pods; this
+        works whether the node is alive or dead."""
+        result = {"node_removed": None, "tokens_deleted": [], "warning": None, "skipped": False}
+        if not self.enabled:
+            result["skipped"] = True
+            LOG.info("Host %s deleted; [kubernetes] enabled is false, so its Node and bootstrap "
+                     "tokens, if any, were left in the cluster", hostname)
+            return result
+        from sysinv_edgeworker.kube import cluster
+        try:
+            kube = self._cluster()
+            result["node_removed"] = kube.remove_node(hostname)
+            result["tokens_deleted"] = kube.delete_bootstrap_tokens(hostname)
+        except cluster.ClusterUnreachable as err:
+            result["warning"] = ("host %s was deleted from the inventory, but its Kubernetes "
+                                 "Node and bootstrap tokens could not be removed: %s; remove "
+                                 "them with kubectl delete node %s when the cluster is back"
+                                 % (hostname, err, hostname))
+            LOG.warning("%s", result["warning"])
+            return result
+        LOG.info("Host %s: Node %s, %d bootstrap token(s) deleted", hostname,
+                 "deleted" if result["node_removed"] else "was not in the cluster",
+                 len(result["tokens_deleted"]))
+        return result

@@ -1,0 +1,94 @@
+"""The check's pairing of inventory and cluster, and its exit codes (kube/check.py): pure."""
+
+import json
+
+import pytest
+
+from sysinv_edgeworker.cmd import kube_check
+from sysinv_edgeworker.kube import check
+from sysinv_edgeworker.kube import version as kv
+from sysinv_edgeworker.kube.cluster import ApiServers, Node
+
+CP = ApiServers((kv.parse("v1.29.2"),), "version")
+
+
+def host(name, personality="edgeworker", **extra):
+    return dict(hostname=name, personality=personality, **extra)
+
+
+def node(name, kubelet="v1.29.2", ready=True, control_plane=False):
+    return Node(name, kubelet, ready, control_plane, False)
+
+
+@pytest.mark.parametrize("kubelets, target, strict, exit_code, verdicts", [
+    (["v1.29.2", "v1.29.2"], None, False, 0, ["ok", "ok"]),
+    (["v1.29.2", "v1.28.7"], None, False, 0, ["ok", "needs-upgrade"]),
+    (["v1.29.2", "v1.28.7"], "v1.30.2", False, 0, ["needs-upgrade", "needs-upgrade"]),
+    (["v1.29.2", "v1.28.7"], "v1.32.0", False, 3, ["needs-upgrade", "blocks-upgrade"]),
+    (["v1.29.2", "v1.29.2"], "v1.33.0", False, 3, ["blocks-upgrade", "blocks-upgrade"]),
+    (["v1.29.2", None], None, False, 0, ["ok", "unknown"]),
+    (["v1.29.2", None], None, True, 3, ["ok", "unknown"]),
+    (["v1.30.0", "v1.29.2"], None, False, 3, ["blocks-upgrade", "ok"]),
+])
+def test_exit_codes(kubelets, target, strict, exit_code, verdicts):
+    hosts = [host("edge-01"), host("edge-02")]
+    nodes = [node("edge-%02d" % (i + 1), k) for i, k in enumerate(kubelets)]
+    report = check.build_report(hosts, nodes, CP, kv.parse(target) if target else None, strict)
+    assert report["exit_code"] == exit_code
+    assert report["safe"] is (exit_code == 0)
+    assert [r["verdict"] for r in report["edgeworkers"]] == verdicts
+    assert sum(report["summary"].values()) == 2
+    json.dumps(report)  # JSON-safe
+
+
+def test_missing_and_extra_nodes():
+    hosts = [host("edge-02", kubelet_version="v1.29.2", provision_state="provisioned"),
+             host("edge-01"), host("worker-0", "worker"), host(None, None, mgmt_mac="x")]
+    nodes = [node("edge-01", "v1.28.7"), node("controller-0", control_plane=True),
+             node("worker-0"), node("stray-9", "v1.25.0", ready=False)]
+    report = check.build_report(hosts, nodes, CP, kv.parse("v1.30.2"))
+    rows = {r["hostname"]: r for r in report["edgeworkers"]}
+    assert list(rows) == ["edge-01", "edge-02"]
+    assert rows["edge-01"]["in_cluster"] and rows["edge-01"]["kubelet_version"] == "v1.28.7"
+    assert rows["edge-02"] == {
+        "hostname": "edge-02", "in_inventory": True, "in_cluster": False,
+        "kubelet_version": None, "node_ready": None, "inventory_kubelet_version": "v1.29.2",
+        "provision_state": "provisioned", "verdict": "unknown",
+        "reason": "not in the cluster: no Node named edge-02"}
+    assert report["missing_from_cluster"] == ["edge-02"]
+    # The control plane and inventory workers are not "extra"; an unknown worker Node is,
+    # with its own verdict, which does not change the exit code.
+    assert report["not_in_inventory"] == [{
+        "name": "stray-9", "kubelet_version": "v1.25.0", "node_ready": False,
+        "verdict": "blocks-upgrade",
+        "reason": report["not_in_inventory"][0]["reason"]}]
+    assert report["exit_code"] == 0
+    assert report["control_plane"] == {"apiserver_versions": ["v1.29.2"], "oldest": "v1.29.2",
+                                       "newest": "v1.29.2", "source": "version"}
+    assert report["target_version"] == "v1.30.2"
+
+
+def test_unreachable_report():
+    report = check.unreachable_report("cannot reach https://x: refused", [host("edge-01")])
+    assert report["exit_code"] == 4 and not report["safe"]
+    assert report["edgeworkers"][0]["verdict"] == "unknown"
+    assert report["edgeworkers"][0]["in_cluster"] is None
+    assert report["error"] == "cannot reach https://x: refused"
+    text = kube_check.format_table(report)
+    assert "Result: cannot check: cannot reach https://x: refused (exit 4)" in text
+
+
+def test_table_lists_every_row_and_the_result():
+    hosts = [host("edge-01"), host("edge-02")]
+    nodes = [node("edge-01", "v1.29.2"), node("extra-1", "v1.29.2")]
+    report = check.build_report(hosts, nodes, CP, kv.parse("v1.33.0"))
+    text = kube_check.format_table(report)
+    assert text.splitlines()[0] == "Control plane: v1.29.2 (from /version)"
+    assert "Target version: v1.33.0" in text
+    assert "| edge-01  | yes          | yes        | v1.29.2 | yes   | blocks-upgrade |" in text
+    assert "| edge-02  | yes          | no         | -       | -     | unknown        |" in text
+    assert "| extra-1  | no           | yes        | v1.29.2 |" in text
+    assert "In the inventory, not in the cluster: edge-02" in text
+    assert "In the cluster, not in the inventory: extra-1" in text
+    assert "Edgeworkers: 0 ok, 0 needs-upgrade, 1 blocks-upgrade, 1 unknown" in text
+    assert text.endswith("Result: UNSAFE: an edgeworker would be stranded (exit 3)")
