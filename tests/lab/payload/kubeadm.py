@@ -4,7 +4,10 @@
 Validates the join contract the way kubeadm does it: token format, token-based discovery against the
 lab API server (cluster-info signed with the bootstrap token, so an unknown or expired token fails),
 the CA public-key pin, preflight checks; then registers the Node with the bootstrap token and writes
-kubelet.conf.  It does not run a real TLS bootstrap or any control-plane component.
+kubelet.conf with a client certificate from a lab TLS bootstrap (a CSR the lab API server signs at
+once). It runs no control-plane component. `kubeadm upgrade node` reads kubeadm-config with the
+node's own credentials, checks the version skew and records the upgrade in
+/var/lib/fake-kubeadm/upgrades.json.
 """
 
 import argparse
@@ -31,6 +34,9 @@ HASH_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
 KUBELET_CONF, PKI_CA = "/etc/kubernetes/kubelet.conf", "/etc/kubernetes/pki/ca.crt"
 KUBELET_CONFIG, FLAGS_ENV = "/var/lib/kubelet/config.yaml", "/var/lib/kubelet/kubeadm-flags.env"
 RECORD = "/var/lib/fake-kubeadm/join.json"
+UPGRADES = "/var/lib/fake-kubeadm/upgrades.json"
+KUBELET_PKI = "/var/lib/kubelet/pki"
+KUBELET_CLIENT = KUBELET_PKI + "/kubelet-client-current.pem"
 DEFAULT_CRI = "unix:///var/run/containerd/containerd.sock"
 
 
@@ -394,6 +400,7 @@ def cmd_join(args):
         )
     if status not in (200, 201):
         raise Fail(f"error execution phase kubelet-start: HTTP {status}: {body.get('message', '')}")
+    tls_bootstrap(base, trusted, s)
     _write(PKI_CA, ca_pem, 0o644)
     _write(
         KUBELET_CONF,
@@ -417,7 +424,15 @@ def cmd_join(args):
                         },
                     }
                 ],
-                "users": [{"name": f"system:node:{s['name']}", "user": {}}],
+                "users": [
+                    {
+                        "name": f"system:node:{s['name']}",
+                        "user": {
+                            "client-certificate": KUBELET_CLIENT,
+                            "client-key": KUBELET_CLIENT,
+                        },
+                    }
+                ],
             }
         ),
     )
@@ -463,6 +478,146 @@ def cmd_join(args):
     )
 
 
+def tls_bootstrap(base, trusted, s):
+    """The kubelet's TLS bootstrap, done here: key + CSR (openssl), signed by the lab API server."""
+    os.makedirs(KUBELET_PKI, mode=0o700, exist_ok=True)
+    key_file = KUBELET_PKI + "/kubelet-client.key.tmp"
+    old = os.umask(0o077)
+    try:
+        done = subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                key_file,
+                "-subj",
+                f"/O=system:nodes/CN=system:node:{s['name']}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.umask(old)
+    if done.returncode != 0:
+        raise Fail(f"error execution phase kubelet-start: creating the CSR: {done.stderr.strip()}")
+    csr = {
+        "apiVersion": "certificates.k8s.io/v1",
+        "kind": "CertificateSigningRequest",
+        "metadata": {"name": f"node-csr-{s['name']}"},
+        "spec": {
+            "request": base64.b64encode(done.stdout.encode()).decode(),
+            "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
+            "usages": ["digital signature", "client auth"],
+        },
+    }
+    status, body = _get(
+        f"{base}/apis/certificates.k8s.io/v1/certificatesigningrequests",
+        trusted,
+        s["tls_token"],
+        "POST",
+        json.dumps(csr).encode(),
+    )
+    cert = (body.get("status") or {}).get("certificate")
+    if status not in (200, 201) or not cert:
+        raise Fail(
+            f"error execution phase kubelet-start: TLS bootstrap: HTTP {status}: "
+            f"{body.get('message', 'no certificate issued')}"
+        )
+    with open(key_file) as handle:
+        key = handle.read()
+    os.remove(key_file)
+    _write(KUBELET_CLIENT, base64.b64decode(cert).decode() + key)
+
+
+# ---- upgrade node -------------------------------------------------------------------------------
+def _parse(version):
+    m = re.match(r"^v?(\d+)\.(\d+)\.(\d+)", str(version or ""))
+    if not m:
+        raise Fail(f'"{version}" is not a valid Kubernetes version')
+    return tuple(int(p) for p in m.groups())
+
+
+def _load_json(path, default):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return default
+
+
+def node_client():
+    """(server, ssl context) from /etc/kubernetes/kubelet.conf: the node's own credentials."""
+    try:
+        with open(KUBELET_CONF) as handle:
+            conf = yaml.safe_load(handle)
+    except OSError as exc:
+        raise Fail(f"unable to read {KUBELET_CONF}: {exc.strerror}; is this node joined?")
+    cluster = conf["clusters"][0]["cluster"]
+    user = conf["users"][0]["user"]
+    if not user.get("client-certificate"):
+        raise Fail(f"{KUBELET_CONF} has no client credentials (no client-certificate)")
+    ctx = ssl.create_default_context(cafile=cluster.get("certificate-authority") or PKI_CA)
+    ctx.load_cert_chain(user["client-certificate"], user.get("client-key"))
+    return cluster["server"], ctx
+
+
+def cmd_upgrade_node(args):
+    print("[upgrade] Reading configuration from the cluster...")
+    server, ctx = node_client()
+    status, cm = _get(f"{server}/api/v1/namespaces/kube-system/configmaps/kubeadm-config", ctx)
+    if status != 200:
+        raise Fail(
+            f"unable to fetch the kubeadm-config ConfigMap: HTTP {status} {cm.get('message', '')}"
+        )
+    cluster_ver = yaml.safe_load(cm["data"]["ClusterConfiguration"]).get("kubernetesVersion", "")
+    upgrades = _load_json(UPGRADES, [])
+    recorded = (
+        upgrades[-1]["kubelet_config_version"]
+        if upgrades
+        else _load_json(RECORD, {}).get("cluster_version")
+    )
+    mine, cluster = _parse(VERSION), _parse(cluster_ver)
+    if recorded and mine < _parse(recorded):
+        raise Fail(
+            f"the kubelet configuration on this node is for {recorded}; kubeadm v{VERSION} "
+            "is older: downgrades are not supported"
+        )
+    if mine[0] != cluster[0] or mine[1] > cluster[1] + 1:
+        raise Fail(
+            f"kubeadm v{VERSION} is more than one minor version newer than the cluster's "
+            f"{cluster_ver}; upgrade the control plane first"
+        )
+    print(
+        "[preflight] Running pre-flight checks\n[preflight] Skipping prepull. Not a control "
+        "plane node.\n[upgrade] Skipping phase. Not a control plane node."
+    )
+    if args.dry_run:
+        print("[dry-run] Would write the kubelet configuration; nothing changed")
+        return
+    print(f'[kubelet-start] Writing kubelet configuration to file "{KUBELET_CONFIG}"')
+    upgrades.append(
+        {
+            "kubeadm_version": "v" + VERSION,
+            "from_kubelet_config_version": recorded,
+            "kubelet_config_version": cluster_ver,
+            "cluster_version": cluster_ver,
+            "kubelet_version": "v" + (kubelet_version() or "unknown"),
+            "upgraded_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        }
+    )
+    _write(UPGRADES, json.dumps(upgrades, indent=2) + "\n")
+    print(
+        "[upgrade] The configuration for this node was successfully updated!\n[upgrade] Now you "
+        "should go ahead and upgrade the kubelet package using your package manager."
+    )
+
+
 def cmd_reset(args):
     if not args.force:
         answer = input("[reset] Are you sure you want to proceed? [y/N]: ")
@@ -475,11 +630,13 @@ def cmd_reset(args):
         KUBELET_CONFIG,
         FLAGS_ENV,
         RECORD,
+        UPGRADES,
         "/etc/kubernetes/bootstrap-kubelet.conf",
     ):
         if os.path.exists(path):
             os.remove(path)
     shutil.rmtree("/etc/kubernetes/pki", ignore_errors=True)
+    shutil.rmtree(KUBELET_PKI, ignore_errors=True)
     print(
         "[reset] Deleted contents of the etc directories: [/etc/kubernetes]\n"
         "The reset process does not clean CNI configuration, iptables rules or your "
@@ -510,9 +667,22 @@ def main(argv=None):
     reset = sub.add_parser("reset", allow_abbrev=False)
     reset.add_argument("-f", "--force", action="store_true")
     reset.add_argument("--cri-socket")
+    upgrade = sub.add_parser("upgrade", allow_abbrev=False).add_subparsers(
+        dest="phase", required=True
+    )
+    node = upgrade.add_parser("node", allow_abbrev=False)
+    node.add_argument("--dry-run", action="store_true")
+    node.add_argument("--ignore-preflight-errors", action="append", default=[])
+    node.add_argument("--certificate-renewal", default="true")
     args = parser.parse_args(argv)
+    commands = {
+        "version": cmd_version,
+        "join": cmd_join,
+        "reset": cmd_reset,
+        "upgrade": cmd_upgrade_node,
+    }
     try:
-        {"version": cmd_version, "join": cmd_join, "reset": cmd_reset}[args.command](args)
+        commands[args.command](args)
     except Fail as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

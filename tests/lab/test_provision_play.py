@@ -1,0 +1,164 @@
+"""provision_edgeworker end to end on lab hosts booted with real systemd (an Ubuntu 22.04
+stand-in and a Rocky 9 stand-in), reporting to a real all-in-one sysinv-edgeworker service.
+
+Real: SSH, apt/dpkg and dnf/rpm against signed repos, containerd running under systemd, the
+kubelet unit, sysctl in the host's netns, the API service. Test doubles: the lab API server
+(Kubernetes HTTP API) and kubeadm, which validates the join contract (token, CA pin, endpoint)
+and records it instead of bootstrapping a real kubelet (docs/lab.md).
+"""
+
+import re
+import secrets
+from types import SimpleNamespace
+
+import pytest
+
+from tests.lab.ansible_run import recap
+from tests.lab.provision_api import running_service
+from tests.lab.provision_run import failure_text, provision
+
+pytestmark = pytest.mark.lab
+
+VERSION = "1.29.2"
+TAINT = {"key": "edgeworker.starlingx.io/edge", "effect": "NoSchedule"}
+
+
+@pytest.fixture(scope="module")
+def fleet(lab, lab_cluster, tmp_path_factory):
+    """Two bare systemd hosts, registered in the API, provisioned once with -vvv captured."""
+    work = tmp_path_factory.mktemp("provision-play")
+    hosts = []
+    try:
+        hosts = [lab.add_host("pu1", "ubuntu2204", "systemd"),
+                 lab.add_host("pr1", "rocky9", "systemd")]
+        with running_service(work / "aio") as api:
+            for host in hosts:
+                api.add_edgeworker(host)
+            registry_password = "reg-pw-" + secrets.token_hex(12)
+            extra = {
+                **api.report_vars(),
+                "edgeworker_registry_host": "registry.edgelab.invalid:9001",
+                "edgeworker_registry_address": "198.18.0.1",
+                "edgeworker_registry_ca_cert_file": str(lab_cluster.ca_cert),
+                "edgeworker_registry_username": "edgeadmin",
+                "edgeworker_registry_password": registry_password,
+                "edgeworker_node_labels": {"node-role.kubernetes.io/edgeworker": "",
+                                           "edgelab.io/site": "lab"},
+                "edgeworker_node_taints": [TAINT],
+            }
+            first = provision(lab, hosts, work / "run1", extra, args=["-vvv"])
+            yield SimpleNamespace(lab=lab, hosts=hosts, api=api, first=first, extra=extra,
+                                  work=work, secrets=[registry_password, api.password])
+    finally:
+        nodes = lab_cluster.nodes()
+        for host in hosts:
+            lab.remove_host(host.name)
+            if host.name in nodes:
+                lab_cluster.delete_node(host.name)
+
+
+def _versions(host):
+    query = ("rpm -q --qf '%{VERSION}-%{RELEASE}\\n' kubelet kubeadm kubectl"
+             if host.flavour.is_rpm else
+             "dpkg-query -W -f '${Version}\\n' kubelet kubeadm kubectl")
+    return host.ssh(query).stdout.split()
+
+
+def test_bare_hosts_are_joined_at_the_cluster_version(fleet, lab, lab_cluster):
+    assert fleet.first.returncode == 0, failure_text(fleet.first)
+    stats = recap(fleet.first.stdout)
+    assert all(stats[h.name]["failed"] == 0 and stats[h.name]["rescued"] == 0 for h in fleet.hosts)
+    joins = {j["node"]: j for j in lab_cluster.joins()}  # as the lab API server saw them
+    nodes = lab_cluster.nodes()
+    for host in fleet.hosts:
+        rpm = host.flavour.is_rpm
+        assert _versions(host) == [f"{VERSION}-150500.1.1" if rpm else f"{VERSION}-1.1"] * 3
+        assert host.ssh("kubelet --version").stdout.strip() == f"Kubernetes v{VERSION}"
+        # held: a plain upgrade leaves them at the cluster's version (1.29.3 is in the repo)
+        if rpm:
+            repo = host.file("/etc/yum.repos.d/kubernetes.repo").read_text()
+            assert re.search(r"^exclude = kubelet kubeadm kubectl", repo, re.M), repo
+            host.ssh("dnf -y -q upgrade")
+        else:
+            assert host.ssh("apt-mark showhold").stdout.split() == ["kubeadm", "kubectl", "kubelet"]
+            host.ssh("DEBIAN_FRONTEND=noninteractive apt-get -y -q upgrade")
+        assert _versions(host) == [f"{VERSION}-150500.1.1" if rpm else f"{VERSION}-1.1"] * 3
+        # kernel settings inside the host's own network namespace, and persisted
+        for key in ("net.ipv4.ip_forward", "net.bridge.bridge-nf-call-iptables",
+                    "net.bridge.bridge-nf-call-ip6tables"):
+            assert host.sysctl(key) == "1", (host.name, key)
+        assert "net.ipv4.ip_forward=1" in host.file(
+            "/etc/sysctl.d/99-edgeworker-kubernetes.conf").read_text()
+        # containerd: configured, running under systemd, secrets only in a 0600 file
+        config = host.file("/etc/containerd/config.toml")
+        assert "SystemdCgroup = true" in config.read_text()
+        assert config.stat().st_mode & 0o777 == 0o600
+        hosts_toml = host.file("/etc/containerd/certs.d/registry.edgelab.invalid:9001/hosts.toml")
+        assert 'ca = "/etc/containerd/certs.d/registry.edgelab.invalid:9001/ca.crt"' in \
+            hosts_toml.read_text()
+        assert host.ssh("systemctl is-active containerd kubelet").stdout.split() == \
+            ["active", "active"]
+        assert "198.18.0.1 registry.edgelab.invalid" in host.file("/etc/hosts").read_text()
+        env_file = "/etc/sysconfig/kubelet" if rpm else "/etc/default/kubelet"
+        assert f'KUBELET_EXTRA_ARGS="--node-ip={host.ip}"' in host.file(env_file).read_text()
+        # the join: recorded by kubeadm, JoinConfiguration file gone
+        record = host.file("/var/lib/fake-kubeadm/join.json").read_text()
+        assert f'"endpoint": "{lab_cluster.endpoint}"' in record
+        assert f'"ca_cert_hash": "{lab_cluster.ca_hash}"' in record
+        assert '"config_file": "/etc/kubernetes/edgeworker-join.yaml"' in record
+        assert '"ignored_preflight_errors": []' in record
+        assert not host.file("/etc/kubernetes/edgeworker-join.yaml").exists()
+        token_id = re.search(r'"token_id": "([a-z0-9]{6})"', record).group(1)
+        assert joins[host.name]["user"] == f"system:bootstrap:{token_id}"
+        assert joins[host.name]["client_ip"] == host.ip
+        assert joins[host.name]["annotations"]["edgelab.io/ca-cert-hash"] == lab_cluster.ca_hash
+        secret = lab_cluster.request("GET", "/api/v1/namespaces/kube-system/secrets")
+        names = [s["metadata"]["name"] for s in secret["items"]]
+        assert f"bootstrap-token-{token_id}" not in names, "the run's token was not deleted"
+        # the Node: Ready, labelled, tainted
+        node = nodes[host.name]
+        assert node["status"]["nodeInfo"]["kubeletVersion"] == f"v{VERSION}"
+        assert [c["status"] for c in node["status"]["conditions"] if c["type"] == "Ready"] == \
+            ["True"]
+        assert node["metadata"]["labels"]["edgelab.io/site"] == "lab"
+        assert node["metadata"]["labels"]["node-role.kubernetes.io/edgeworker"] == ""
+        assert TAINT in node["spec"]["taints"]
+
+
+def test_the_api_shows_the_hosts_provisioned(fleet):
+    for host in fleet.hosts:
+        record = fleet.api.host(host.name)
+        assert record["provision_state"] == "provisioned", record
+        assert record["kubelet_version"] == f"v{VERSION}"
+        assert not record.get("provision_error")
+
+
+def test_no_secret_in_the_vvv_output(fleet):
+    output = fleet.first.stdout + fleet.first.stderr
+    assert "<127.0.0.1> EXEC" in output or "ESTABLISH" in output, "not a -vvv run"
+    for value in fleet.secrets:
+        assert value not in output
+    # a bootstrap token has the form [a-z0-9]{6}.[a-z0-9]{16}; none may appear
+    leaked = re.findall(r"(?<![a-z0-9.])[a-z0-9]{6}\.[a-z0-9]{16}(?![a-z0-9.])", output)
+    assert leaked == []
+    for host in fleet.hosts:
+        record = host.file("/var/lib/fake-kubeadm/join.json").read_text()
+        token_id = re.search(r'"token_id": "([a-z0-9]{6})"', record).group(1)
+        assert not re.search(re.escape(token_id) + r"\.[a-z0-9]{16}", output)
+
+
+def test_second_run_changes_nothing(fleet):
+    again = provision(fleet.lab, fleet.hosts, fleet.work / "run2", fleet.extra)
+    assert again.returncode == 0, failure_text(again)
+    assert {n: s["changed"] for n, s in recap(again.stdout).items() if n != "localhost"} == \
+        {h.name: 0 for h in fleet.hosts}
+
+
+def test_check_mode_runs_without_errors(fleet):
+    checked = provision(fleet.lab, fleet.hosts, fleet.work / "check", fleet.extra,
+                        args=["--check"])
+    assert checked.returncode == 0, failure_text(checked)
+    stats = recap(checked.stdout)
+    assert all(stats[h.name]["failed"] == 0 and stats[h.name]["rescued"] == 0
+               and stats[h.name]["changed"] == 0 for h in fleet.hosts)
+
