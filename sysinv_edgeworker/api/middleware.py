@@ -5,6 +5,7 @@ The body carries ``faultcode``/``faultstring``/``debuginfo`` at the top level, p
 """
 
 import json
+import re
 
 import webob
 import webob.exc
@@ -44,6 +45,23 @@ def error_body(status, faultstring):
     return json.dumps(dict(fault, error_message=json.dumps(fault))).encode()
 
 
+# wsme reports a JSON value of the wrong type with Python class reprs ("Expected '<class
+# 'str'>', got '<class 'int'>'"); say it in JSON's words.
+_WSME_TYPE = re.compile(r"Value: '(?:.*)'\. Wrong type\. Expected '<class '(\w+)'>', "
+                        r"got '<class '(\w+)'>'\.?$", re.S)
+_JSON_TYPES = {"str": "a string", "int": "an integer", "float": "a number",
+               "bool": "true or false", "list": "an array", "dict": "an object",
+               "NoneType": "null"}
+
+
+def _plain_types(text):
+    match = _WSME_TYPE.search(text)
+    if not match:
+        return text
+    want, got = (_JSON_TYPES.get(name, name) for name in match.groups())
+    return text[:match.start()] + "Expected %s, got %s." % (want, got)
+
+
 def _faultstring(body, code, reason, messages=_GENERIC):
     if code == 500:
         return _GENERIC[500]  # never leak internals; the server log has the details
@@ -53,7 +71,7 @@ def _faultstring(body, code, reason, messages=_GENERIC):
         data = None
     if isinstance(data, dict) and isinstance(data.get("faultstring"), str) \
             and data["faultstring"].strip():
-        return data["faultstring"]
+        return _plain_types(data["faultstring"])
     return messages.get(code) or _GENERIC.get(code, reason)
 
 

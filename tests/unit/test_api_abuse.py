@@ -143,3 +143,17 @@ def test_pool_exhaustion_409_then_recovers_over_http(conf, db):
                                              "%s,10.10.0.6,edge-1" % macs[1]]
     finally:
         local.set_manager(None)
+
+
+@pytest.mark.parametrize("body,message", [
+    (edgeworker(hostname=5), "Invalid input for field/attribute hostname. Expected a string, "
+                             "got an integer."),
+    (edgeworker(mgmt_mac=[1]), "Invalid input for field/attribute mgmt_mac. Expected a string, "
+                               "got an array."),
+    (edgeworker(links=5), "'links' cannot be set."),
+    (edgeworker(kube_node_ready="x"), "'kube_node_ready' cannot be set."),
+    (edgeworker(id=[]), "'id' cannot be set."),
+])
+def test_wrong_types_said_in_json_terms(api, body, message):
+    assert fault(post(api, body, status=400)) == message
+    assert _hosts(api) == []

@@ -65,11 +65,11 @@ class Host(Base):
     provision_error = _text
     kubelet_version = _text
     provision_updated_at = _text
-    kube_node_ready = bool
+    kube_node_ready = _value  # read-only; any JSON so that setting it is refused by name
     kube_last_seen = _text
     created_at = _text
     updated_at = _text
-    links = [wtypes.DictType(_text, _text)]
+    links = _value  # read-only, as above
     # Accepted so that they are refused with a clear message, never stored or returned.
     bm_ip = _text
     bm_type = _text
