@@ -8,6 +8,7 @@ from tests.lab.proc import run
 
 PAYLOAD = Path(__file__).parent / "payload"
 K8S_PACKAGES = ("kubelet", "kubeadm", "kubectl")
+KUBEADM_MODULES = ("kubeadm_common", "kubeadm_join")
 DEB_REVISION = "1.1"  # pkgs.k8s.io: 1.29.2-1.1
 RPM_RELEASE = "150500.1.1"  # pkgs.k8s.io: 1.29.2-150500.1.1
 MAINTAINER = "edgeworker provisioning lab <lab@edgelab.invalid>"
@@ -34,6 +35,8 @@ def package_files(name, version, family):
     if name == "kubeadm":
         dropin = (PAYLOAD / "10-kubeadm.conf").read_text().replace("@ENVFILE@", env_file)
         files["usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"] = (dropin, 0o644)
+        for module in KUBEADM_MODULES:  # the rest of the double, imported by usr/bin/kubeadm
+            files[f"usr/lib/fake-kubeadm/{module}.py"] = (_script(module, version), 0o644)
     return files
 
 
