@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.kubeapi import start_control_plane
+from tests.lab.ansible_run import recap
 from tests.playbook import controller_run as cr
 
 pytestmark = pytest.mark.functional
@@ -321,12 +322,3 @@ def test_syntax_check_and_ansible_lint(tmp_path):
                             check=False, env=dict(cr.env(), ANSIBLE_CONFIG=str(cr.ANSIBLE_CFG)))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
     assert "Profile 'production' was required, and it passed." in result.stderr + result.stdout
-
-
-def recap(output):
-    stats = {}
-    for line in output.split("PLAY RECAP", 1)[-1].splitlines():
-        if ":" in line and "ok=" in line:
-            name, _, rest = line.partition(":")
-            stats[name.strip()] = {k: int(v) for k, v in (p.split("=") for p in rest.split())}
-    return stats
