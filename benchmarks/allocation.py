@@ -54,8 +54,9 @@ class Bench:
     def allocate_one(self):
         self.n += 1
         with self.db.transaction():
-            host = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))
-            return self.alloc.allocate(self.pool(), host.id, "h%d" % self.n).address
+            host_id = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))
+            return self.alloc.allocate(self.db.mgmt_settings()["pool_id"], host_id,
+                                       "h%d" % self.n).address
 
     def fill_to(self, used):
         """Bulk-insert hosts + addresses until `used` addresses are taken (not timed)."""
@@ -83,14 +84,14 @@ class Bench:
         "range minus used" from every used address (what a rescan-per-allocation does)."""
         self.n += 1
         with self.db.transaction():
-            host = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))
+            host_id = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))
             pool = self.pool()
             used = {a.address_key for a in self.db.address_list(pool.id)}
             rng = pool.ranges[0]
             value = next(v for v in range(int(rng.start_key, 16), int(rng.end_key, 16) + 1)
                          if "%032x" % v not in used)
             ip = str(netaddr.IPAddress(value))
-            return self.alloc.claim(pool, ip, host.id, "h%d" % self.n).address
+            return self.alloc.claim(pool.id, ip, host_id, "h%d" % self.n).address
 
 
 def _time(fn, count):

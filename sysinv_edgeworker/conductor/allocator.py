@@ -74,9 +74,10 @@ class Allocator:
                 return value
         return None
 
-    def allocate(self, pool, host_id, name):
-        """Claim a free address for ``host_id`` in the current transaction."""
-        pool = self.dbapi.pool_get_for_update(pool.id)
+    def allocate(self, pool_id, host_id, name):
+        """Claim a free address of pool ``pool_id`` for ``host_id`` in the current
+        transaction."""
+        pool = self.dbapi.pool_get_for_update(pool_id)
         hint = pool.next_key
         start = int(hint, 16)
         use_random = pool.allocation_order == constants.ALLOCATION_RANDOM
@@ -103,12 +104,12 @@ class Allocator:
             reason="Could not claim a free mgmt_ip after %d attempts; too many concurrent "
                    "allocations, retry." % self.retries)
 
-    def claim(self, pool, address, host_id, name):
+    def claim(self, pool_id, address, host_id, name):
         """Claim a specific (validated) address; AddressInUse if it is taken."""
         return self.dbapi.address_claim({
-            "pool_id": pool.id, "address": str(netaddr.IPAddress(address)),
+            "pool_id": pool_id, "address": str(netaddr.IPAddress(address)),
             "address_key": key_of(address), "name": name, "host_id": host_id})
 
-    def release(self, pool, address):
+    def release(self, address):
         self.dbapi.address_release(address.id)
-        self.dbapi.pool_lower_next_key(pool.id, address.address_key)
+        self.dbapi.pool_lower_next_key(address.pool_id, address.address_key)

@@ -73,19 +73,21 @@ class DnsmasqFiles:
 
     def write(self, reservations_fn, reload=True):
         """Render ``reservations_fn()`` into both files, then reload dnsmasq if asked.
+        Returns whether either file changed.
 
         Raises DhcpWriteError if a file cannot be written (the caller rolls back).
         """
         try:
             with self._locked():
                 reservations = reservations_fn()
-                _atomic_write(self.hostsfile, render_hostsfile(reservations))
-                _atomic_write(self.addn_hosts, render_addn_hosts(reservations))
+                changed = _atomic_write(self.hostsfile, render_hostsfile(reservations))
+                changed |= _atomic_write(self.addn_hosts, render_addn_hosts(reservations))
         except OSError as err:
             raise exception.DhcpWriteError(reason="%s: %s" % (err.filename or self.hostsfile,
                                                               err.strerror or err))
         if reload:
             self.reload()
+        return changed
 
     def release(self, ip, mac):
         """Drop dnsmasq's lease of ``ip`` for ``mac`` (dhcp_release, as sysinv does), so a

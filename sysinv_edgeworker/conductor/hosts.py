@@ -42,17 +42,26 @@ class HostOperations:
 
     @contextlib.contextmanager
     def _unit_of_work(self):
-        """Transaction + DHCP files. The files are rendered inside the transaction (a write
-        failure rolls everything back) and again after commit from committed state, so
-        several conductors converge on the complete set of reservations."""
+        """Transaction + DHCP files. The files are rendered inside the transaction, so a
+        write failure rolls everything back.
+
+        Where writers run concurrently (PostgreSQL), a render inside one transaction cannot
+        see another's uncommitted rows, so the files are rendered again after commit, from
+        committed state, and several conductors converge on the complete set. Where the
+        database admits one writer at a time (SQLite: BEGIN IMMEDIATE), the render inside
+        the transaction already saw every committed change and the next writer cannot start
+        before this one commits, so that render is final: dnsmasq is only told to re-read."""
         try:
             with self.dbapi.transaction():
                 yield
-                self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
+                changed = self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
         except Exception:
             self.resync_dhcp(quiet=True)
             raise
-        self.resync_dhcp(quiet=True)
+        if not self.dbapi.writers_serialized():
+            self.resync_dhcp(quiet=True)
+        elif changed:
+            self.dhcp.reload()
 
     def resync_dhcp(self, quiet=False):
         try:
@@ -62,17 +71,13 @@ class HostOperations:
                 raise
             LOG.exception("Could not re-render the DHCP files from the database")
 
-    def _mgmt_pool(self):
-        net = self.dbapi.network_get_by_type(k.NETWORK_TYPE_MGMT)
-        return net, self.dbapi.pool_get(net.pool_id)
-
     def _assign_address(self, host_id, hostname, personality, mgmt_ip):
-        net, pool = self._mgmt_pool()
+        mgmt = self.dbapi.mgmt_settings()
         name = "%s-mgmt" % hostname
         if mgmt_ip:
-            self.allocator.claim(pool, mgmt_ip, host_id, name)
-        elif net.dynamic:
-            addr = self.allocator.allocate(pool, host_id, name)
+            self.allocator.claim(mgmt["pool_id"], mgmt_ip, host_id, name)
+        elif mgmt["dynamic"]:
+            addr = self.allocator.allocate(mgmt["pool_id"], host_id, name)
             LOG.info("Allocated mgmt_ip %s to %s host %s", addr.address, personality, hostname)
         else:
             raise exception.InvalidParameterValue(
@@ -85,11 +90,10 @@ class HostOperations:
         if row.get("personality"):
             row["subfunctions"] = row["personality"]
         with self._unit_of_work():
-            host = self.dbapi.host_create(row)
-            host_id = host.id
+            host_id = self.dbapi.host_create(row)
             if row.get("personality"):
                 self._assign_address(host_id, row["hostname"], row["personality"], mgmt_ip)
-            created = serialize.host(self.dbapi.host_get(host_id))  # as committed
+            created = self.dbapi.host_get_serialized(host_id)  # as committed
         LOG.info("Created host %s (%s)", values.get("hostname") or values["mgmt_mac"],
                  values.get("personality") or "no personality")
         return created
@@ -130,9 +134,8 @@ class HostOperations:
         with self._unit_of_work():
             host = self.dbapi.host_get_for_update(host_uuid)
             if host.mgmt_address is not None:
-                _net, pool = self._mgmt_pool()
                 lease = (host.mgmt_address.address, host.mgmt_mac)
-                self.allocator.release(pool, host.mgmt_address)
+                self.allocator.release(host.mgmt_address)
             self.dbapi.host_destroy(host.id)
         if lease:
             self.dhcp.release(*lease)

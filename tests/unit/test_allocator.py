@@ -31,8 +31,7 @@ def _host(db, n):
 def _allocate(db, n):
     a = alloc_mod.Allocator(db)
     with db.transaction():
-        pool = db.pool_get(db.network_get_by_type("mgmt").pool_id)
-        return a.allocate(pool, _host(db, n).id, "h%d" % n).address
+        return a.allocate(db.mgmt_settings()["pool_id"], _host(db, n), "h%d" % n).address
 
 
 def test_sequential_skips_reserved_and_fills_lowest_gap(db, conf):
@@ -44,7 +43,7 @@ def test_sequential_skips_reserved_and_fills_lowest_gap(db, conf):
     with db.transaction():
         pool = db.pool_get(db.network_get_by_type("mgmt").pool_id)
         addr = [x for x in db.address_list(pool.id) if x.address == "10.10.0.5"][0]
-        a.release(pool, addr)
+        a.release(addr)
     assert _allocate(db, 6) == "10.10.0.5"
     assert _allocate(db, 7) == "10.10.0.9"
 

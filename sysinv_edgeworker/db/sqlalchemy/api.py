@@ -4,6 +4,7 @@ Duplicate entries are mapped here to named domain errors; nothing above this mod
 SQLAlchemy exceptions for user-caused conflicts.
 """
 
+import collections
 import datetime
 
 import sqlalchemy as sa
@@ -12,8 +13,8 @@ from oslo_utils import uuidutils
 
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.db import serialize
-from sysinv_edgeworker.db.sqlalchemy import models
-from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
+from sysinv_edgeworker.db.sqlalchemy import models, statements
+from sysinv_edgeworker.db.sqlalchemy.engine import get_engine, reader, writer
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
 HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
@@ -35,10 +36,22 @@ def _raise_duplicate(err, values):
     raise exception.Conflict(reason="duplicate value for %s" % ", ".join(sorted(cols)))
 
 
+ClaimedAddress = collections.namedtuple("ClaimedAddress", "id address")
+KeyRange = collections.namedtuple("KeyRange", "start_key end_key")
+PoolForAllocation = collections.namedtuple(
+    "PoolForAllocation", "id name family allocation_order next_key ranges")
+
+
 class Connection:
     """Thin data access object; every method is one query or one statement."""
 
     transaction = staticmethod(writer)
+
+    @staticmethod
+    def writers_serialized():
+        """True when the database runs one write transaction at a time (SQLite, where every
+        write transaction begins IMMEDIATE), so a writer sees all earlier commits."""
+        return get_engine().dialect.name == "sqlite"
 
     # -- system, networks, pools -------------------------------------------------------
     def lock_bootstrap(self):
@@ -74,6 +87,16 @@ class Connection:
                 raise exception.NotFound("Network %s has not been created yet." % net_type)
             return net
 
+    def mgmt_settings(self):
+        """What host rules and address assignment need, in one query: the system mode, and
+        the mgmt network's ``dynamic``, ``pool_id``, subnet (``network``/``prefix``) and
+        reserved addresses. NotFound before bootstrap has created them."""
+        with reader() as s:
+            row = s.connection().execute(statements.mgmt_settings()).mappings().first()
+        if row is None:
+            raise exception.NotFound("The system and its mgmt network have not been created yet.")
+        return dict(row)
+
     def network_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.Network).order_by(models.Network.id)))
@@ -97,16 +120,19 @@ class Connection:
             return pool
 
     def pool_get_for_update(self, pool_id):
-        """The pool with its row locked until commit (PostgreSQL): concurrent allocators
-        queue here instead of all racing for the same lowest address. SQLite writers are
-        already serialized by BEGIN IMMEDIATE."""
+        """What allocation reads of a pool (id, name, family, allocation_order, next_key and
+        its ranges' start_key/end_key), with the pool row locked until commit (PostgreSQL):
+        concurrent allocators queue here instead of all racing for the same lowest
+        address. SQLite writers are already serialized by BEGIN IMMEDIATE."""
         with writer() as s:
-            q = sa.select(models.AddressPool).where(models.AddressPool.id == pool_id)
-            pool = s.scalars(q.with_for_update(of=models.AddressPool)).first()
-            if pool is None:
-                raise exception.PoolNotFound(pool=pool_id)
-            s.refresh(pool)
-            return pool
+            rows = s.connection().execute(statements.pool_for_update(),
+                                          {"pool_id": pool_id}).all()
+        if not rows:
+            raise exception.PoolNotFound(pool=pool_id)
+        first = rows[0]
+        return PoolForAllocation(first.id, first.name, first.family, first.allocation_order,
+                                 first.next_key,
+                                 [KeyRange(r.start_key, r.end_key) for r in rows])
 
     def pool_list(self):
         with reader() as s:
@@ -129,10 +155,8 @@ class Connection:
     def pool_advance_next_key(self, pool_id, old_key, new_key):
         """Compare-and-set: only moves the hint if nobody else changed it meanwhile."""
         with writer() as s:
-            s.execute(sa.update(models.AddressPool)
-                      .where(models.AddressPool.id == pool_id,
-                             models.AddressPool.next_key == old_key)
-                      .values(next_key=new_key))
+            s.connection().execute(statements.pool_advance_next_key(),
+                                   {"pool_id": pool_id, "old_key": old_key, "new_key": new_key})
 
     def pool_lower_next_key(self, pool_id, key):
         with writer() as s:
@@ -145,12 +169,8 @@ class Connection:
     def address_keys(self, pool_id, low_key, high_key, limit):
         """Used address keys in [low, high], ascending: one index range scan."""
         with reader() as s:
-            q = (sa.select(models.Address.address_key)
-                 .where(models.Address.pool_id == pool_id,
-                        models.Address.address_key >= low_key,
-                        models.Address.address_key <= high_key)
-                 .order_by(models.Address.address_key).limit(limit))
-            return list(s.scalars(q))
+            params = {"pool_id": pool_id, "low": low_key, "high": high_key, "limit": limit}
+            return s.connection().execute(statements.address_keys(), params).scalars().all()
 
     def address_key_used(self, pool_id, key):
         with reader() as s:
@@ -159,16 +179,19 @@ class Connection:
             return s.scalars(q).first() is not None
 
     def address_claim(self, values):
-        """Insert an address inside a savepoint; a duplicate rolls back only the insert."""
+        """Insert an address: AddressInUse, with the transaction still usable, when the pool
+        already has it. Returns (id, address)."""
+        values = dict(values, uuid=uuidutils.generate_uuid())
         with writer() as s:
+            conn = s.connection()
             try:
-                with s.begin_nested():
-                    obj = models.Address(uuid=uuidutils.generate_uuid(), **values)
-                    s.add(obj)
-                    s.flush()
-            except db_exc.DBDuplicateEntry as err:
+                new_id = conn.execute(statements.address_claim(conn.dialect.name),
+                                      values).scalar()
+            except db_exc.DBDuplicateEntry as err:  # the host has an address already
                 _raise_duplicate(err, values)
-            return obj
+            if new_id is None:
+                raise exception.AddressInUse(address=values["address"])
+            return ClaimedAddress(new_id, values["address"])
 
     def address_release(self, address_id):
         with writer() as s:
@@ -252,27 +275,32 @@ class Connection:
                              sort_key="id", sort_dir="asc"):
         """The same listing as plain dicts (serialize.host's shape) straight from one Core
         query: no ORM objects, for the API at fleet size (benchmarks/host_list.py)."""
-        hosts, addrs = models.Host.__table__, models.Address.__table__
         with reader() as s:
             where, order = self._host_list_clauses(s, personality, marker, sort_key, sort_dir)
-            q = (sa.select(*hosts.c, addrs.c.address.label("mgmt_ip"))
-                 .select_from(hosts.outerjoin(addrs, addrs.c.host_id == hosts.c.id))
-                 .where(*where).order_by(*order))
+            q = statements.serialized_hosts().where(*where).order_by(*order)
             if limit:
                 q = q.limit(limit)
             return [serialize.host_mapping(r) for r in s.execute(q).mappings()]
 
+    def host_get_serialized(self, host_id):
+        """One host by id as a plain dict, from one Core query (what a write returns)."""
+        with reader() as s:
+            row = s.connection().execute(statements.serialized_host_by_id(),
+                                         {"host_id": host_id}).mappings().first()
+            if row is None:
+                raise exception.HostNotFound(host=host_id)
+            return serialize.host_mapping(row)
+
     def host_create(self, values):
+        """Insert a host and return its id. A duplicate hostname or MAC raises its named
+        error; the caller's transaction then rolls back whole (no savepoint needed)."""
         values = dict(values, uuid=values.get("uuid") or uuidutils.generate_uuid())
         with writer() as s:
             try:
-                with s.begin_nested():
-                    obj = models.Host(**values)
-                    s.add(obj)
-                    s.flush()
+                res = s.connection().execute(statements.host_insert(), values)
             except db_exc.DBDuplicateEntry as err:
                 _raise_duplicate(err, values)
-            return obj
+            return res.inserted_primary_key[0]
 
     def host_update(self, host_id, values, expect=None):
         """Update a host; ``expect`` maps columns to the values they must still have."""
@@ -318,8 +346,4 @@ class Connection:
     def dhcp_reservations(self):
         """(mac, ip, hostname) of every host that has all three, ordered by address."""
         with reader() as s:
-            q = (sa.select(models.Host.mgmt_mac, models.Address.address, models.Host.hostname)
-                 .join(models.Address, models.Address.host_id == models.Host.id)
-                 .where(models.Host.hostname.is_not(None))
-                 .order_by(models.Address.address_key))
-            return [tuple(r) for r in s.execute(q)]
+            return [tuple(r) for r in s.connection().execute(statements.dhcp_reservations())]

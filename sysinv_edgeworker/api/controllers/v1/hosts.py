@@ -14,7 +14,6 @@ from wsme import types as wtypes
 
 from sysinv_edgeworker.api import host_rules
 from sysinv_edgeworker.api.controllers.v1 import kube, types
-from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
 from sysinv_edgeworker.db import serialize
@@ -24,21 +23,19 @@ from sysinv_edgeworker.db.sqlalchemy.api import HOST_SORT_KEYS
 def _system_and_network(dbapi):
     """The system mode and mgmt network the rules need (created by the conductor)."""
     try:
-        mode = dbapi.system_get().system_mode
-        net = dbapi.network_get_by_type(k.NETWORK_TYPE_MGMT)
+        mgmt = dbapi.mgmt_settings()
     except exception.NotFound:
         raise exception.ServiceUnavailable(
             reason="The system has not been bootstrapped yet: start the conductor, which "
                    "creates the system and the mgmt network from its configuration.")
-    pool = net.pool
-    reserved = {pool.gateway_address: "gateway",
-                pool.controller_address: "controller floating address",
-                pool.controller0_address: "controller-0",
-                pool.controller1_address: "controller-1"}
+    reserved = {mgmt["gateway_address"]: "gateway",
+                mgmt["controller_address"]: "controller floating address",
+                mgmt["controller0_address"]: "controller-0",
+                mgmt["controller1_address"]: "controller-1"}
     reserved.pop(None, None)
-    return mode, host_rules.MgmtNetwork(dynamic=net.dynamic,
-                                        subnet="%s/%s" % (pool.network, pool.prefix),
-                                        reserved=reserved)
+    return mgmt["system_mode"], host_rules.MgmtNetwork(
+        dynamic=mgmt["dynamic"], subnet="%s/%s" % (mgmt["network"], mgmt["prefix"]),
+        reserved=reserved)
 
 
 def _patch_changes(current, patch):
