@@ -54,7 +54,7 @@ class Bench:
     def allocate_one(self):
         self.n += 1
         with self.db.transaction():
-            host_id = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))
+            host_id = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))["id"]
             return self.alloc.allocate(self.db.mgmt_settings()["pool_id"], host_id,
                                        "h%d" % self.n).address
 
@@ -84,7 +84,7 @@ class Bench:
         "range minus used" from every used address (what a rescan-per-allocation does)."""
         self.n += 1
         with self.db.transaction():
-            host_id = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))
+            host_id = self.db.host_create(dict(HOST, mgmt_mac=_mac(self.n)))["id"]
             pool = self.pool()
             used = {a.address_key for a in self.db.address_list(pool.id)}
             rng = pool.ranges[0]

@@ -2,8 +2,9 @@
 
 Cost does not grow with the number of used addresses:
 - sequential: the pool keeps ``next_key``, a hint below which no address in the ranges is
-  free. A search starts there and reads used keys in index order, a window at a time, until
-  the first gap; usually the first window holds the answer.
+  free. The hint itself is claimed first: it is usually free, which makes the allocation one
+  INSERT and no read. If it is taken, a search starts there and reads used keys in index
+  order, a window at a time, until the first gap; usually the first window holds the answer.
 - random: a few random probes (one indexed lookup each), then the sequential search.
 Concurrency: the pool row is locked (SELECT ... FOR UPDATE) for the rest of the transaction,
 so conductors allocating from one pool queue instead of all racing for the same lowest
@@ -45,6 +46,15 @@ class Allocator:
                 return found
         return None
 
+    @staticmethod
+    def _lowest_in_ranges(pool, start):
+        """The lowest value inside the pool's ranges at or above ``start``, not checked
+        against used addresses (the claim checks it); None past the last range."""
+        for rng in pool.ranges:
+            if int(rng.end_key, 16) >= start:
+                return max(int(rng.start_key, 16), start)
+        return None
+
     def _first_free_in(self, pool, rng, low):
         high = int(rng.end_key, 16)
         while low <= high:
@@ -81,11 +91,14 @@ class Allocator:
         hint = pool.next_key
         start = int(hint, 16)
         use_random = pool.allocation_order == constants.ALLOCATION_RANDOM
+        probe = True  # first claim the hint itself: in sequential order it is usually free
         for _ in range(self.retries):
             candidate = self._random_candidate(pool) if use_random else None
             from_search = candidate is None
             if from_search:
-                candidate = self._search(pool, start)
+                candidate = (self._lowest_in_ranges(pool, start) if probe
+                             else self._search(pool, start))
+                probe = False
             if candidate is None:
                 raise exception.PoolExhausted(pool=pool.name)
             address = str(netaddr.IPAddress(candidate, version=pool.family))

@@ -33,9 +33,11 @@ def _atomic_write(path, content):
     and the conductor renders them again whenever it starts, so durability comes from the
     database commit, not from these files. Returns whether the file changed."""
     try:
-        with open(path) as f:
-            if f.read() == content:
-                return False
+        # A different size means different content: only read the file when it may match.
+        if os.stat(path).st_size == len(content.encode()):
+            with open(path) as f:
+                if f.read() == content:
+                    return False
     except FileNotFoundError:
         pass
     directory = os.path.dirname(os.path.abspath(path))

@@ -72,16 +72,15 @@ class HostOperations:
             LOG.exception("Could not re-render the DHCP files from the database")
 
     def _assign_address(self, host_id, hostname, personality, mgmt_ip):
+        """Claim ``mgmt_ip``, or allocate one if the mgmt network is dynamic; returns it."""
         mgmt = self.dbapi.mgmt_settings()
         name = "%s-mgmt" % hostname
         if mgmt_ip:
-            self.allocator.claim(mgmt["pool_id"], mgmt_ip, host_id, name)
-        elif mgmt["dynamic"]:
-            addr = self.allocator.allocate(mgmt["pool_id"], host_id, name)
-            LOG.info("Allocated mgmt_ip %s to %s host %s", addr.address, personality, hostname)
-        else:
-            raise exception.InvalidParameterValue(
-                err="mgmt_ip is required for %s hosts: the mgmt network is static." % personality)
+            return self.allocator.claim(mgmt["pool_id"], mgmt_ip, host_id, name).address
+        if mgmt["dynamic"]:
+            return self.allocator.allocate(mgmt["pool_id"], host_id, name).address
+        raise exception.InvalidParameterValue(
+            err="mgmt_ip is required for %s hosts: the mgmt network is static." % personality)
 
     def _create(self, values):
         values = dict(values)
@@ -90,12 +89,14 @@ class HostOperations:
         if row.get("personality"):
             row["subfunctions"] = row["personality"]
         with self._unit_of_work():
-            host_id = self.dbapi.host_create(row)
+            created = self.dbapi.host_create(row)
             if row.get("personality"):
-                self._assign_address(host_id, row["hostname"], row["personality"], mgmt_ip)
-            created = self.dbapi.host_get_serialized(host_id)  # as committed
-        LOG.info("Created host %s (%s)", values.get("hostname") or values["mgmt_mac"],
-                 values.get("personality") or "no personality")
+                mgmt_ip = self._assign_address(created["id"], row["hostname"],
+                                               row["personality"], mgmt_ip)
+            created["mgmt_ip"] = mgmt_ip
+        LOG.info("Created host %s (%s%s)", values.get("hostname") or values["mgmt_mac"],
+                 values.get("personality") or "no personality",
+                 ", mgmt_ip %s" % mgmt_ip if mgmt_ip else "")
         return created
 
     def _update(self, host_uuid, changes):
@@ -120,13 +121,15 @@ class HostOperations:
             if changes:
                 self.dbapi.host_update(host.id, changes, expect=expect)
             personality = changes.get("personality", host.personality)
+            assigned = None
             if personality and host.mgmt_address is None:
-                self._assign_address(host.id, changes.get("hostname", host.hostname),
-                                     personality, mgmt_ip)
+                assigned = self._assign_address(host.id, changes.get("hostname", host.hostname),
+                                                personality, mgmt_ip)
             host_id = host.id
         if lease:
             self.dhcp.release(*lease)
-        LOG.info("Updated host %s: %s", host_uuid, ", ".join(sorted(changes)) or action)
+        LOG.info("Updated host %s: %s%s", host_uuid, ", ".join(sorted(changes)) or action,
+                 "; mgmt_ip %s" % assigned if assigned else "")
         return serialize.host(self.dbapi.host_get(host_id))
 
     def _delete(self, host_uuid):

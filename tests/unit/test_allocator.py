@@ -31,7 +31,7 @@ def _host(db, n):
 def _allocate(db, n):
     a = alloc_mod.Allocator(db)
     with db.transaction():
-        return a.allocate(db.mgmt_settings()["pool_id"], _host(db, n), "h%d" % n).address
+        return a.allocate(db.mgmt_settings()["pool_id"], _host(db, n)["id"], "h%d" % n).address
 
 
 def test_sequential_skips_reserved_and_fills_lowest_gap(db, conf):

@@ -282,25 +282,19 @@ class Connection:
                 q = q.limit(limit)
             return [serialize.host_mapping(r) for r in s.execute(q).mappings()]
 
-    def host_get_serialized(self, host_id):
-        """One host by id as a plain dict, from one Core query (what a write returns)."""
-        with reader() as s:
-            row = s.connection().execute(statements.serialized_host_by_id(),
-                                         {"host_id": host_id}).mappings().first()
-            if row is None:
-                raise exception.HostNotFound(host=host_id)
-            return serialize.host_mapping(row)
-
     def host_create(self, values):
-        """Insert a host and return its id. A duplicate hostname or MAC raises its named
-        error; the caller's transaction then rolls back whole (no savepoint needed)."""
+        """Insert a host; returns the row as inserted (with its id and the defaults the
+        insert filled in) in serialize.host's shape, without mgmt_ip. A duplicate hostname
+        or MAC raises its named error; the caller's transaction then rolls back whole."""
         values = dict(values, uuid=values.get("uuid") or uuidutils.generate_uuid())
         with writer() as s:
             try:
                 res = s.connection().execute(statements.host_insert(), values)
             except db_exc.DBDuplicateEntry as err:
                 _raise_duplicate(err, values)
-            return res.inserted_primary_key[0]
+            inserted = dict(res.last_inserted_params(), id=res.inserted_primary_key[0])
+        return serialize.host_mapping(collections.defaultdict(lambda: None, inserted,
+                                                              mgmt_ip=None))
 
     def host_update(self, host_id, values, expect=None):
         """Update a host; ``expect`` maps columns to the values they must still have."""
@@ -344,6 +338,6 @@ class Connection:
                 raise exception.HostNotFound(host=host_id)
 
     def dhcp_reservations(self):
-        """(mac, ip, hostname) of every host that has all three, ordered by address."""
+        """(mac, ip, hostname) rows of every host that has all three, ordered by address."""
         with reader() as s:
-            return [tuple(r) for r in s.connection().execute(statements.dhcp_reservations())]
+            return s.connection().execute(statements.dhcp_reservations()).all()

@@ -81,11 +81,6 @@ def serialized_hosts():
 
 
 @functools.cache
-def serialized_host_by_id():
-    return serialized_hosts().where(_HOSTS.c.id == sa.bindparam("host_id"))
-
-
-@functools.cache
 def dhcp_reservations():
     """(mac, ip, hostname) of every host that has all three, ordered by address."""
     return (sa.select(_HOSTS.c.mgmt_mac, _ADDRS.c.address, _HOSTS.c.hostname)
