@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """host-add end to end over HTTP vs a bare `GET /` on the same server, for the all-in-one
 service (SQLite, in-process RPC) and the production shape (sysinv-edgeworker-api + two
-conductors, PostgreSQL, RabbitMQ). Sequential requests; medians. Prints JSON.
+conductors, PostgreSQL, RabbitMQ). Sequential requests, each host-add next to a GET /;
+medians. The all-in-one mode is measured again with 10,000 hosts present. Prints JSON.
 
-Usage: python benchmarks/host_add.py [--hosts N] [--skip-production]
+Usage: python benchmarks/host_add.py [--hosts N] [--fleet N] [--skip-production]
 """
 
 import argparse
@@ -19,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import host_list  # noqa: E402  (benchmarks/ is on sys.path as the script's directory)
 from tests.functional.deployment import Deployment, http  # noqa: E402
 from tests.servers._proc import free_port, kill_tree, wait_port  # noqa: E402
 
@@ -53,13 +55,16 @@ def measure(url, hosts, offset):
     return {"host_add_s": add_s, "get_root_s": ping, "ratio": add_s / ping, "requests": hosts}
 
 
-def all_in_one(hosts):
+def all_in_one(hosts, fleet):
+    """The measurement on an empty inventory, then again once ``fleet`` more hosts exist
+    (inserted straight into the database, as benchmarks/host_list.py does): every add
+    re-renders the complete dnsmasq files, so that part grows with the fleet."""
     base = tempfile.mkdtemp(prefix="sysinv-ew-bench-")
     port = free_port()
     cfg = os.path.join(base, "aio.conf")
     with open(cfg, "w") as f:
         f.write("[DEFAULT]\nstate_path = %s/state\n[api]\nport = %d\n"
-                "[mgmt_network]\nsubnet = 198.19.0.0/16\n" % (base, port))
+                "[mgmt_network]\nsubnet = %s\n" % (base, port, host_list.SUBNET))
     exe = os.path.join(os.path.dirname(sys.executable), "sysinv-edgeworker")
     with open(os.path.join(base, "aio.log"), "w") as log:
         proc = subprocess.Popen([exe, "--config-file", cfg], stdout=log,
@@ -67,7 +72,15 @@ def all_in_one(hosts):
         try:
             wait_port(port, proc, 60, "sysinv-edgeworker")
             time.sleep(0.5)
-            return measure("http://127.0.0.1:%d" % port, hosts, 0)
+            url = "http://127.0.0.1:%d" % port
+            result = measure(url, hosts, 0)
+            if fleet:
+                host_list._insert_hosts(os.path.join(base, "state", "sysinv-edgeworker.sqlite"),
+                                        0, fleet)
+                at_fleet = measure(url, min(hosts, 100), 20000)
+                result["at_fleet"] = dict(at_fleet, fleet_hosts=fleet, vs_empty_inventory=(
+                    at_fleet["host_add_s"] / result["host_add_s"]))
+            return result
         finally:
             kill_tree(proc)
             shutil.rmtree(base, ignore_errors=True)
@@ -85,12 +98,15 @@ def production(hosts):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=200, help="host-adds per mode")
+    parser.add_argument("--fleet", type=int, default=10000,
+                        help="hosts already present for the second all-in-one measurement "
+                             "(0: skip it)")
     parser.add_argument("--skip-production", action="store_true",
                         help="only the all-in-one mode (no PostgreSQL/RabbitMQ needed)")
     args = parser.parse_args()
     result = {"benchmark": "host_add_end_to_end", "target_ratio_max": 5,
               "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-              "all_in_one_sqlite": all_in_one(args.hosts)}
+              "all_in_one_sqlite": all_in_one(args.hosts, args.fleet)}
     if not args.skip_production:
         result["production_postgresql_rabbitmq"] = production(args.hosts)
     print(json.dumps(result, indent=2))

@@ -43,14 +43,15 @@ class HostOperations:
     @contextlib.contextmanager
     def _unit_of_work(self):
         """Transaction + DHCP files. The files are rendered inside the transaction, so a
-        write failure rolls everything back.
+        write failure rolls everything back; dnsmasq is told to re-read them after the
+        commit, and only if they changed.
 
         Where writers run concurrently (PostgreSQL), a render inside one transaction cannot
         see another's uncommitted rows, so the files are rendered again after commit, from
         committed state, and several conductors converge on the complete set. Where the
         database admits one writer at a time (SQLite: BEGIN IMMEDIATE), the render inside
         the transaction already saw every committed change and the next writer cannot start
-        before this one commits, so that render is final: dnsmasq is only told to re-read."""
+        before this one commits, so that render is final."""
         try:
             with self.dbapi.transaction():
                 yield
@@ -59,17 +60,19 @@ class HostOperations:
             self.resync_dhcp(quiet=True)
             raise
         if not self.dbapi.writers_serialized():
-            self.resync_dhcp(quiet=True)
-        elif changed:
+            changed |= self.resync_dhcp(quiet=True, reload=False)
+        if changed:
             self.dhcp.reload()
 
-    def resync_dhcp(self, quiet=False):
+    def resync_dhcp(self, quiet=False, reload=True):
+        """Render the DHCP files from committed state; returns whether they changed."""
         try:
-            self.dhcp.write(self.dbapi.dhcp_reservations)
+            return self.dhcp.write(self.dbapi.dhcp_reservations, reload=reload)
         except exception.DhcpWriteError:
             if not quiet:
                 raise
             LOG.exception("Could not re-render the DHCP files from the database")
+            return False
 
     def _assign_address(self, host_id, hostname, personality, mgmt_ip):
         """Claim ``mgmt_ip``, or allocate one if the mgmt network is dynamic; returns it."""

@@ -77,6 +77,38 @@ def test_sighup_to_pid_in_pid_file(tmp_path):
         proc.wait(5)
 
 
+def _wait_text(path, text):
+    for _ in range(100):
+        if path.read_text() == text:
+            break
+        time.sleep(0.05)
+    return path.read_text()
+
+
+def test_dnsmasq_signalled_once_per_change_that_alters_the_files(api, tmp_path):
+    """One SIGHUP after each host change that alters the reservations (after the commit;
+    on PostgreSQL after the second render too), none when the files stay the same."""
+    proc, out = _hup_counter(tmp_path)
+    try:
+        (tmp_path / "dnsmasq.pid").write_text("%d\n" % proc.pid)
+        from sysinv_edgeworker.conductor import local
+        local._MANAGER.hosts.dhcp.pid_file = str(tmp_path / "dnsmasq.pid")
+        post(api, {"mgmt_mac": "52:54:00:aa:bb:09"})  # no hostname, no address: no line
+        time.sleep(0.3)
+        assert out.read_text() == "0"
+        post(api, edgeworker())
+        assert _wait_text(out, "1") == "1"
+        api.patch_json("/v1/ihosts/edge-01", [{"op": "replace", "path": "/location",
+                                               "value": {"name": "rack 4"}}])  # not in them
+        api.delete("/v1/ihosts/edge-01", status=204)
+        assert _wait_text(out, "2") == "2"
+        time.sleep(0.3)
+        assert out.read_text() == "2"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(5)
+
+
 def test_missing_or_stale_pid_file_is_not_an_error(tmp_path):
     files = dhcp.DnsmasqFiles(str(tmp_path / "h"), str(tmp_path / "a"), str(tmp_path / "x.pid"))
     assert files.reload() is False
