@@ -13,16 +13,14 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import host_list  # noqa: E402  (benchmarks/ is on sys.path as the script's directory)
+import _aio  # noqa: E402  (benchmarks/ is on sys.path as the script's directory)
+import host_list  # noqa: E402
 from tests.functional.deployment import Deployment, http  # noqa: E402
-from tests.servers._proc import free_port, kill_tree, wait_port  # noqa: E402
 
 
 def _timed(fn, *args):
@@ -59,31 +57,14 @@ def all_in_one(hosts, fleet):
     """The measurement on an empty inventory, then again once ``fleet`` more hosts exist
     (inserted straight into the database, as benchmarks/host_list.py does): every add
     re-renders the complete dnsmasq files, so that part grows with the fleet."""
-    base = tempfile.mkdtemp(prefix="sysinv-ew-bench-")
-    port = free_port()
-    cfg = os.path.join(base, "aio.conf")
-    with open(cfg, "w") as f:
-        f.write("[DEFAULT]\nstate_path = %s/state\n[api]\nport = %d\n"
-                "[mgmt_network]\nsubnet = %s\n" % (base, port, host_list.SUBNET))
-    exe = os.path.join(os.path.dirname(sys.executable), "sysinv-edgeworker")
-    with open(os.path.join(base, "aio.log"), "w") as log:
-        proc = subprocess.Popen([exe, "--config-file", cfg], stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            wait_port(port, proc, 60, "sysinv-edgeworker")
-            time.sleep(0.5)
-            url = "http://127.0.0.1:%d" % port
-            result = measure(url, hosts, 0)
-            if fleet:
-                host_list._insert_hosts(os.path.join(base, "state", "sysinv-edgeworker.sqlite"),
-                                        0, fleet)
-                at_fleet = measure(url, min(hosts, 100), 20000)
-                result["at_fleet"] = dict(at_fleet, fleet_hosts=fleet, vs_empty_inventory=(
-                    at_fleet["host_add_s"] / result["host_add_s"]))
-            return result
-        finally:
-            kill_tree(proc)
-            shutil.rmtree(base, ignore_errors=True)
+    with _aio.all_in_one(host_list.SUBNET) as (url, _proc, db_path):
+        result = measure(url, hosts, 0)
+        if fleet:
+            host_list._insert_hosts(db_path, 0, fleet)
+            at_fleet = measure(url, min(hosts, 100), 20000)
+            result["at_fleet"] = dict(at_fleet, fleet_hosts=fleet, vs_empty_inventory=(
+                at_fleet["host_add_s"] / result["host_add_s"]))
+        return result
 
 
 def production(hosts):

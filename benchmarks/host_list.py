@@ -19,20 +19,17 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import _aio  # noqa: E402  (benchmarks/ is on sys.path as the script's directory)
 from sysinv_edgeworker.conductor.allocator import key_of  # noqa: E402
 from tests.functional.deployment import http  # noqa: E402
-from tests.servers._proc import free_port, kill_tree, wait_port  # noqa: E402
 
 SUBNET = "10.64.0.0/16"
 QUERY = ("SELECT h.id, h.uuid, h.hostname, h.personality, h.subfunctions, h.mgmt_mac, "
@@ -97,21 +94,7 @@ def _rss_kb(pid, field):
 
 
 def run(hosts, repeats):
-    base = tempfile.mkdtemp(prefix="sysinv-ew-bench-list-")
-    port = free_port()
-    cfg = os.path.join(base, "aio.conf")
-    with open(cfg, "w") as f:
-        f.write("[DEFAULT]\nstate_path = %s/state\n[api]\nport = %d\nmax_limit = %d\n"
-                "[mgmt_network]\nsubnet = %s\n" % (base, port, max(hosts, 1000), SUBNET))
-    db_path = os.path.join(base, "state", "sysinv-edgeworker.sqlite")
-    exe = os.path.join(os.path.dirname(sys.executable), "sysinv-edgeworker")
-    url = "http://127.0.0.1:%d" % port
-    with open(os.path.join(base, "aio.log"), "w") as log:
-        proc = subprocess.Popen([exe, "--config-file", cfg], stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_port(port, proc, 60, "sysinv-edgeworker")
-        time.sleep(0.5)
+    with _aio.all_in_one(SUBNET, "max_limit = %d\n" % max(hosts, 1000)) as (url, proc, db_path):
         rss_start = _rss_kb(proc.pid, "VmRSS")
         if not os.path.exists(db_path):
             raise SystemExit("expected the SQLite database at %s" % db_path)
@@ -142,9 +125,6 @@ def run(hosts, repeats):
                                   "peak_rss_kb": _rss_kb(proc.pid, "VmHWM"),
                                   "hosts": hosts},
         }
-    finally:
-        kill_tree(proc)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def main():
