@@ -8,10 +8,10 @@ Cost does not grow with the number of used addresses:
 - random: a few random probes (one indexed lookup each), then the sequential search.
 Concurrency: the pool row is locked (SELECT ... FOR UPDATE) for the rest of the transaction,
 so conductors allocating from one pool queue instead of all racing for the same lowest
-address. The guarantee itself is the claim: an INSERT under ``UNIQUE(pool_id, address)`` in a
-savepoint; if another writer (e.g. a static claim) won the address, the next one is
-tried. The hint only moves with a compare-and-set, and a release lowers it, so it stays a
-safe lower bound.
+address. The guarantee itself is the claim: an INSERT under ``UNIQUE(pool_id, address)``
+that does nothing on conflict (no savepoint); if another writer (e.g. a static claim) won the
+address, the next one is tried. The hint only moves with a compare-and-set, and a release
+lowers it, so it stays a safe lower bound.
 """
 
 import random

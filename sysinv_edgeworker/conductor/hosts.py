@@ -46,33 +46,44 @@ class HostOperations:
         write failure rolls everything back; dnsmasq is told to re-read them after the
         commit, and only if they changed.
 
-        Where writers run concurrently (PostgreSQL), a render inside one transaction cannot
-        see another's uncommitted rows, so the files are rendered again after commit, from
-        committed state, and several conductors converge on the complete set. Where the
-        database admits one writer at a time (SQLite: BEGIN IMMEDIATE), the render inside
-        the transaction already saw every committed change and the next writer cannot start
-        before this one commits, so that render is final."""
+        Every render of the files holds the writers lock of its transaction (a PostgreSQL
+        advisory lock; SQLite runs one write transaction at a time anyway), so renders
+        happen in commit order: one sees every change committed before it, and the next
+        cannot render before it commits. The render inside a unit of work is therefore
+        final, with one conductor or several. A unit of work that fails renders the files
+        again from committed state, under the same lock, to take its own change back out.
+
+        The lock is taken after the changes, just before the render: a transaction holding
+        it only reads and commits, so it never waits for a row lock that a transaction
+        waiting for it holds (no deadlock), and only the render and the commit are
+        serialized."""
         try:
             with self.dbapi.transaction():
                 yield
+                self.dbapi.lock_writers()
                 changed = self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
         except Exception:
-            self.resync_dhcp(quiet=True)
+            self.resync_dhcp(quiet=True, reload=False)
             raise
-        if not self.dbapi.writers_serialized():
-            changed |= self.resync_dhcp(quiet=True, reload=False)
         if changed:
             self.dhcp.reload()
 
     def resync_dhcp(self, quiet=False, reload=True):
-        """Render the DHCP files from committed state; returns whether they changed."""
+        """Render the DHCP files from committed state, holding the writers lock (see
+        _unit_of_work), then SIGHUP dnsmasq if ``reload`` or the files changed. Returns
+        whether they changed."""
         try:
-            return self.dhcp.write(self.dbapi.dhcp_reservations, reload=reload)
+            with self.dbapi.transaction():
+                self.dbapi.lock_writers()
+                changed = self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
         except exception.DhcpWriteError:
             if not quiet:
                 raise
             LOG.exception("Could not re-render the DHCP files from the database")
             return False
+        if reload or changed:
+            self.dhcp.reload()
+        return changed
 
     def _assign_address(self, host_id, hostname, personality, mgmt_ip):
         """Claim ``mgmt_ip``, or allocate one if the mgmt network is dynamic; returns it."""

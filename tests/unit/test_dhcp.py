@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -86,8 +87,8 @@ def _wait_text(path, text):
 
 
 def test_dnsmasq_signalled_once_per_change_that_alters_the_files(api, tmp_path):
-    """One SIGHUP after each host change that alters the reservations (after the commit;
-    on PostgreSQL after the second render too), none when the files stay the same."""
+    """One SIGHUP after each host change that alters the reservations (after the commit),
+    none when the files stay the same."""
     proc, out = _hup_counter(tmp_path)
     try:
         (tmp_path / "dnsmasq.pid").write_text("%d\n" % proc.pid)
@@ -107,6 +108,40 @@ def test_dnsmasq_signalled_once_per_change_that_alters_the_files(api, tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(5)
+
+
+def test_failed_change_does_not_drop_a_concurrent_writers_reservation(api, conf):
+    """A unit of work that fails renders the files again from committed state. That render
+    must wait for a writer that has rendered its change but not committed it yet (both hold
+    the writers lock); rendering at once would write the state from before that writer and
+    lose its reservation, as nothing renders the files after its commit."""
+    from sysinv_edgeworker.conductor import local
+    hosts = local._MANAGER.hosts
+    rendered, release = threading.Event(), threading.Event()
+    real_write = hosts.dhcp.write
+
+    def write_then_pause(reservations_fn, reload=True):
+        changed = real_write(reservations_fn, reload=reload)
+        if threading.current_thread().name == "writer":
+            rendered.set()
+            release.wait(10)
+        return changed
+
+    hosts.dhcp.write = write_then_pause
+    writer = threading.Thread(target=hosts.create, args=(edgeworker(),), name="writer")
+    writer.start()
+    assert rendered.wait(10)
+    # What the failed unit of work calls (hosts.py _unit_of_work), while the writer holds
+    # its transaction open with its line already in the files.
+    failed = threading.Thread(target=hosts.resync_dhcp, kwargs={"quiet": True, "reload": False})
+    failed.start()
+    failed.join(0.5)
+    assert failed.is_alive(), "the re-render did not wait for the writer's transaction"
+    release.set()
+    writer.join(10)
+    failed.join(10)
+    assert [line.split(",")[2] for line in hostsfile(conf)] == ["edge-01"]
+    assert [h["hostname"] for h in api.get("/v1/ihosts").json["ihosts"]] == ["edge-01"]
 
 
 def test_missing_or_stale_pid_file_is_not_an_error(tmp_path):

@@ -14,9 +14,10 @@ from oslo_utils import uuidutils
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy import models, statements
-from sysinv_edgeworker.db.sqlalchemy.engine import get_engine, reader, writer
+from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
+WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP-rendering writers
 HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
 _NULLABLE_SORT_KEYS = ("hostname", "personality")
 
@@ -47,19 +48,25 @@ class Connection:
 
     transaction = staticmethod(writer)
 
-    @staticmethod
-    def writers_serialized():
-        """True when the database runs one write transaction at a time (SQLite, where every
-        write transaction begins IMMEDIATE), so a writer sees all earlier commits."""
-        return get_engine().dialect.name == "sqlite"
-
     # -- system, networks, pools -------------------------------------------------------
-    def lock_bootstrap(self):
-        """Serialize bootstrap between conductors starting together: a transaction-scoped
-        PostgreSQL advisory lock (SQLite writers are already serialized)."""
+    @staticmethod
+    def _advisory_lock(key):
+        """A transaction-scoped PostgreSQL advisory lock, joining the caller's transaction.
+        SQLite needs none: its write transactions begin IMMEDIATE, one at a time."""
         with writer() as s:
             if s.bind.dialect.name == "postgresql":
-                s.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": BOOTSTRAP_LOCK})
+                s.execute(statements.advisory_xact_lock(), {"key": key})
+
+    def lock_bootstrap(self):
+        """Serialize bootstrap between conductors starting together."""
+        self._advisory_lock(BOOTSTRAP_LOCK)
+
+    def lock_writers(self):
+        """Serialize the units of work that render the DHCP files, until the transaction
+        ends. Each then renders after every earlier one has committed, and no later one can
+        render before it commits, so the files it writes in its transaction are final. (Under
+        READ COMMITTED, the statements after the lock see the commits made before it.)"""
+        self._advisory_lock(WRITERS_LOCK)
 
     def system_get(self):
         with reader() as s:

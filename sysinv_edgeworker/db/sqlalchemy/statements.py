@@ -70,6 +70,12 @@ def address_claim(dialect):
 
 
 @functools.cache
+def advisory_xact_lock():
+    """PostgreSQL: wait for the advisory lock ``:key``, held until the transaction ends."""
+    return sa.text("SELECT pg_advisory_xact_lock(:key)")
+
+
+@functools.cache
 def host_insert():
     return sa.insert(_HOSTS)
 
