@@ -25,6 +25,7 @@ BENCHMARKS = {
     "allocation": ([], False),
     "host_list": ([], False),
     "host_add": ([], False),
+    "rpc_floor": ([], False),
     "cli_startup": ([], False),
     "kube_check": ([], False),
     "lab": ([], True),
