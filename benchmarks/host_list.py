@@ -10,7 +10,8 @@
   right after start-up.
 Hosts beyond the first are inserted directly into the database (rows exactly as the
 conductor writes them) to keep set-up short; every measured request goes over HTTP.
-Medians over --repeats. Prints JSON.
+Medians over --repeats (pages: 20× as many), each round timing the compared calls next to
+each other. Prints JSON.
 
 Usage: python benchmarks/host_list.py [--hosts N] [--repeats R]
 """
@@ -40,13 +41,16 @@ QUERY = ("SELECT h.id, h.uuid, h.hostname, h.personality, h.subfunctions, h.mgmt
          "ORDER BY h.id LIMIT ?")
 
 
-def _median(fn, n):
-    samples = []
+def _medians(n, *fns):
+    """Median time of each of ``fns`` over ``n`` rounds; each round runs every fn once, so
+    drift in the machine's speed during the run hits all of them alike."""
+    samples = [[] for _ in fns]
     for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+        for fn, times in zip(fns, samples, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return [statistics.median(times) for times in samples]
 
 
 def _insert_hosts(db_path, start, count):
@@ -105,15 +109,15 @@ def run(hosts, repeats):
             return body
 
         _insert_hosts(db_path, 0, 100)
-        page_small = _median(lambda: get("/v1/ihosts?limit=100"), repeats * 4)
+        [page_small] = _medians(repeats * 20, lambda: get("/v1/ihosts?limit=100"))
         _insert_hosts(db_path, 100, hosts - 100)
-        page_first = _median(lambda: get("/v1/ihosts?limit=100"), repeats * 4)
         last_marker = get("/v1/ihosts?limit=%d" % (hosts - 100))["ihosts"][-1]["uuid"]
-        page_last = _median(lambda: get("/v1/ihosts?limit=100&marker=" + last_marker),
-                            repeats * 4)
-        full = _median(lambda: get("/v1/ihosts?limit=%d" % hosts), repeats)
+        page_first, page_last = _medians(
+            repeats * 20, lambda: get("/v1/ihosts?limit=100"),
+            lambda: get("/v1/ihosts?limit=100&marker=" + last_marker))
         assert len(get("/v1/ihosts?limit=%d" % hosts)["ihosts"]) == hosts
-        floor = _median(lambda: _floor(db_path, hosts), repeats)
+        full, floor = _medians(repeats, lambda: get("/v1/ihosts?limit=%d" % hosts),
+                               lambda: _floor(db_path, hosts))
         return {
             "full_list": {"hosts": hosts, "get_ihosts_s": full, "floor_sql_json_s": floor,
                           "ratio": full / floor, "target_ratio_max": 4},
