@@ -60,13 +60,18 @@ class HostOperations:
         try:
             with self.dbapi.transaction():
                 yield
-                self.dbapi.lock_writers()
-                changed = self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
+                changed = self._render()
         except Exception:
             self.resync_dhcp(quiet=True, reload=False)
             raise
         if changed:
             self.dhcp.reload()
+
+    def _render(self):
+        """Render the DHCP files from what the current transaction sees, holding the writers
+        lock until it ends; returns whether they changed."""
+        self.dbapi.lock_writers()
+        return self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
 
     def resync_dhcp(self, quiet=False, reload=True):
         """Render the DHCP files from committed state, holding the writers lock (see
@@ -74,8 +79,7 @@ class HostOperations:
         whether they changed."""
         try:
             with self.dbapi.transaction():
-                self.dbapi.lock_writers()
-                changed = self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
+                changed = self._render()
         except exception.DhcpWriteError:
             if not quiet:
                 raise
