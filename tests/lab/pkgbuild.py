@@ -8,7 +8,7 @@ from tests.lab.proc import run
 
 PAYLOAD = Path(__file__).parent / "payload"
 K8S_PACKAGES = ("kubelet", "kubeadm", "kubectl")
-KUBEADM_MODULES = ("kubeadm_common", "kubeadm_join")
+KUBEADM_MODULES = ("kubeadm_common", "kubeadm_tls", "kubeadm_join")
 DEB_REVISION = "1.1"  # pkgs.k8s.io: 1.29.2-1.1
 RPM_RELEASE = "150500.1.1"  # pkgs.k8s.io: 1.29.2-150500.1.1
 MAINTAINER = "edgeworker provisioning lab <lab@edgelab.invalid>"
