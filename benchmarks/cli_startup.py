@@ -19,55 +19,24 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import _aio  # noqa: E402  (benchmarks/ is on sys.path as the script's directory)
+
 BIN = Path(sys.executable).parent
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _which(name):
     exe = BIN / name
     return str(exe) if exe.exists() else shutil.which(name)
-
-
-def _start(state):
-    port = _free_port()
-    conf = state / "aio.conf"
-    conf.write_text(f"[DEFAULT]\nstate_path = {state}\n[api]\nhost_ip = 127.0.0.1\nport = {port}\n"
-                    "[mgmt_network]\nsubnet = 192.168.204.0/24\ndynamic = true\n")
-    server = _which("sysinv-edgeworker")
-    cmd = [server] if server else [sys.executable, "-m", "sysinv_edgeworker.cmd.aio"]
-    log = state / "aio.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd + ["--config-file", str(conf)], stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"all-in-one exited with {proc.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("all-in-one did not answer within 60 s")
 
 
 def _add_hosts(url, count):
@@ -97,21 +66,12 @@ def main():
 
     system = _which("system")
     system_cmd = [system] if system else [sys.executable, "-m", "cgtsclient_ext"]
-    state = Path(tempfile.mkdtemp(prefix="cli-startup-"))
-    proc, url = _start(state)
-    try:
+    with _aio.all_in_one("192.168.204.0/24") as (url, _proc, _db):
         _add_hosts(url, args.hosts)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "SYSTEM"))}
         env["SYSTEM_URL"] = url
         cli = _time(system_cmd + ["host-list"], env, args.repeats)
         base = _time([sys.executable, "-c", "import json, urllib.request"], env, args.repeats)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(state, ignore_errors=True)
     cli_med, base_med = statistics.median(cli), statistics.median(base)
     print(json.dumps({
         "benchmark": "cli_startup",

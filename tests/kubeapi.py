@@ -11,22 +11,16 @@ double for kube-apiserver; docs/lab.md says what it implements.
         kube_api.request("POST", "/api/v1/nodes", {...})
 """
 
-import socket
 
 import pytest
 
 from tests.lab.cluster import DEFAULT_VERSION, ControlPlane
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers._proc import free_port
 
 
 def start_control_plane(run_dir, version=DEFAULT_VERSION, ca_kind="rsa", auto_ready=True):
     """Create and start a loopback control plane under run_dir; the caller stops it."""
-    cp = ControlPlane(run_dir, version=version, ca_kind=ca_kind, port=_free_port(),
+    cp = ControlPlane(run_dir, version=version, ca_kind=ca_kind, port=free_port(),
                       bind="127.0.0.1")
     cp.create(auto_ready=auto_ready)
     cp.start()

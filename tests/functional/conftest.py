@@ -1,6 +1,4 @@
 import os
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -8,11 +6,8 @@ import urllib.request
 
 import pytest
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import aio
+from tests.servers._proc import free_port  # noqa: F401  (imported from here by the tests)
 
 
 def wait_http(url, proc, timeout=30):
@@ -37,20 +32,11 @@ def console_script(name):
 
 @pytest.fixture
 def aio_server(tmp_path):
-    """A real all-in-one process on a free loopback port; stopped by PID."""
+    """A real all-in-one process on a free loopback port (tests/servers/aio.py)."""
     port = free_port()
     state = tmp_path / "state"
     cfg = tmp_path / "aio.conf"
     cfg.write_text("[DEFAULT]\nstate_path = %s\n[api]\nport = %d\n" % (state, port))
-    log = open(tmp_path / "aio.log", "w")
-    proc = subprocess.Popen([console_script("sysinv-edgeworker"), "--config-file", str(cfg)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:%d" % port
-    try:
-        wait_http(url + "/", proc)
-        yield {"url": url, "state": state, "proc": proc, "log": tmp_path / "aio.log"}
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(15)
-        log.close()
+    log = tmp_path / "aio.log"
+    with aio.running(cfg, log, port) as (url, proc):
+        yield {"url": url, "state": state, "proc": proc, "log": log}

@@ -2,19 +2,21 @@
 (and keystone, against the fake Keystone) driven by the real ``system`` console script, and
 the start-up refusals of ``sysinv-edgeworker`` / ``sysinv-edgeworker-api``.
 
-The service is started as tests/functional/cli/ does it (free loopback port, wait for
-``GET /``, which stays public, SIGTERM by PID), with an authentication section added to its
-configuration file.
+The service is started by tests/servers/aio.py as in tests/functional/cli/ (free loopback
+port, wait for ``GET /``, which stays public, stopped by its process group), with an
+authentication section added to its configuration file.
 """
 
 import importlib
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import bcrypt
 import pytest
+
+from tests.servers import aio
+from tests.servers._proc import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "cli"))
 cli_aio = importlib.import_module("cli_aio")
@@ -188,22 +190,15 @@ def test_aio_bad_user_file(tmp_path, content, message):
 
 
 def test_aio_noauth_forced_on_all_addresses(tmp_path):
-    port = cli_aio.free_port()
+    port = free_port()
     extra = f"[api]\nhost_ip = 0.0.0.0\nport = {port}\nallow_insecure_noauth = true\n"
     state = tmp_path / "s"
     state.mkdir()
     conf = state / "aio.conf"
     conf.write_text(f"[DEFAULT]\nstate_path = {state}\n" + extra)
     log = state / "aio.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cli_aio._server_command() + ["--config-file", str(conf)],
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        cli_aio._wait_ready(f"http://127.0.0.1:{port}", proc, log)
+    with aio.running(conf, log, port):
         assert "anyone who reaches the port can change the inventory" in log.read_text()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
 
 
 @pytest.mark.parametrize("conf_text,line", [

@@ -10,11 +10,6 @@ import base64
 import contextlib
 import json
 import random
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,15 +17,8 @@ from pathlib import Path
 import bcrypt
 
 from tests.lab import config
-
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import aio
+from tests.servers._proc import free_port
 
 
 class Service:
@@ -82,11 +70,6 @@ class Service:
         }
 
 
-def _server_command():
-    exe = BIN / "sysinv-edgeworker"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "sysinv_edgeworker.cmd.aio"]
-
-
 def write_config(state, port, username, password):
     htpasswd = state / "htpasswd"
     hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
@@ -104,38 +87,12 @@ def write_config(state, port, username, password):
 
 @contextlib.contextmanager
 def running_service(state, username="admin", password=None, timeout=60):
-    """Start the all-in-one service (stopped by its PID on exit)."""
+    """Start the all-in-one service (tests/servers/aio.py; stopped on exit)."""
     state = Path(state)
     state.mkdir(parents=True, exist_ok=True)
     password = password or "api-pw-" + "".join(random.choices("abcdefghjkmnpqrstuvwxyz", k=20))
     port = free_port()
     conf = write_config(state, port, username, password)
     log = state / "aio.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            _server_command() + ["--config-file", str(conf)],
-            stdout=out, stderr=subprocess.STDOUT, cwd=str(REPO), start_new_session=True,
-        )
-    service = Service(f"http://127.0.0.1:{port}", username, password, proc, log)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                tail = log.read_text()[-3000:]
-                raise RuntimeError(f"all-in-one exited ({proc.returncode}):\n{tail}")
-            try:
-                with urllib.request.urlopen(service.url + "/", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"all-in-one did not answer:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
-        yield service
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with aio.running(conf, log, port, timeout) as (url, proc):
+        yield Service(url, username, password, proc, log)

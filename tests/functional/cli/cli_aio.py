@@ -5,33 +5,17 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
+from tests.servers import aio
+from tests.servers._proc import free_port  # noqa: F401  (the CLI tests import it from here)
 
 REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
-START_TIMEOUT = 60
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_command():
-    exe = BIN / "sysinv-edgeworker"
-    if exe.exists():
-        return [str(exe)]
-    return [sys.executable, "-m", "sysinv_edgeworker.cmd.aio"]
 
 
 def system_command():
@@ -69,23 +53,6 @@ class Service:
                 return err.code, raw.decode("utf-8", "replace")
 
 
-def _wait_ready(url, proc, log):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"all-in-one exited with {proc.returncode} before answering:\n"
-                        + log.read_text()[-4000:])
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"all-in-one did not answer GET / within {START_TIMEOUT}s:\n"
-                + log.read_text()[-4000:])
-
-
 # The tests' service has no Kubernetes cluster; say so, as an all-in-one trial would
 # (otherwise host-delete of an edgeworker warns that /etc/kubernetes/admin.conf is missing).
 NO_CLUSTER = "[kubernetes]\nenabled = false\n"
@@ -102,7 +69,7 @@ def start_service(tmp_path_factory):
 def run_service(state, extra_conf=""):
     """The real ``sysinv-edgeworker`` on a free loopback port with its state (SQLite, dnsmasq
     files) in ``state`` and ``extra_conf`` appended to its configuration file; waits for
-    ``GET /`` and stops it by PID (SIGTERM, then SIGKILL)."""
+    ``GET /`` and stops it (tests/servers/aio.py)."""
     port = free_port()
     conf = state / "aio.conf"
     conf.write_text(
@@ -110,22 +77,8 @@ def run_service(state, extra_conf=""):
         f"[api]\nhost_ip = 127.0.0.1\nport = {port}\n"
         "[mgmt_network]\nsubnet = 192.168.204.0/24\ndynamic = true\n" + extra_conf)
     log = state / "aio.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(_server_command() + ["--config-file", str(conf)],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=str(REPO),
-                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, proc, log)
+    with aio.running(conf, log, port) as (url, proc):
         yield Service(url, proc, log, conf)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def clean_env(**extra):
