@@ -162,3 +162,34 @@ def test_check_mode_runs_without_errors(fleet):
     assert all(stats[h.name]["failed"] == 0 and stats[h.name]["rescued"] == 0
                and stats[h.name]["changed"] == 0 for h in fleet.hosts)
 
+
+
+def _bootstrap_tokens(lab_cluster):
+    items = lab_cluster.request("GET", "/api/v1/namespaces/kube-system/secrets")["items"]
+    return {s["metadata"]["name"] for s in items if s["metadata"]["name"].startswith("bootstrap-")}
+
+
+def test_a_host_dropped_as_unreachable_is_reported_and_the_cleanup_runs(fleet, lab_cluster):
+    """pr1 stops answering in the middle of the run: once its preflight has run, its SSH port
+    becomes a closed one, so Ansible drops it as UNREACHABLE (a rescue cannot catch that).
+    pu1 finishes; play 3 reports pr1 failed at step 'unreachable' and still deletes the run's
+    token and releases the lock. Last in this module: it leaves pr1 recorded as failed."""
+    tokens_before = _bootstrap_tokens(lab_cluster)
+    work = fleet.work / "dropped"
+    result = provision(fleet.lab, fleet.hosts, work, fleet.extra, host_vars={
+        "pr1": {"ansible_port": "{{ 1 if edgeworker_preflight_problems is defined else 22 }}"}})
+    stats = recap(result.stdout)
+    assert result.returncode != 0
+    assert stats["pr1"]["unreachable"] == 1 and stats["pr1"]["rescued"] == 0, failure_text(result)
+    assert stats["pu1"]["failed"] == 0 and stats["pu1"]["unreachable"] == 0, failure_text(result)
+    assert ("Dropped as unreachable in the middle of the run (not provisioned; re-run the "
+            "playbook for them once they answer): pr1") in result.stdout
+    record = fleet.api.host("pr1")
+    assert record["provision_state"] == "failed", record
+    assert record["provision_step"] == "unreachable"
+    assert record["provision_error"].startswith("pr1 stopped answering during the run")
+    assert fleet.api.host("pu1")["provision_state"] == "provisioned"
+    assert _bootstrap_tokens(lab_cluster) == tokens_before, "the run's token was not deleted"
+    assert not (work / "provision.lock").exists(), "the run lock was not released"
+    for value in fleet.secrets:
+        assert value not in result.stdout + result.stderr
