@@ -1,27 +1,10 @@
 import os
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from tests.servers import aio
-from tests.servers._proc import free_port  # noqa: F401  (imported from here by the tests)
-
-
-def wait_http(url, proc, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError("server exited with %s" % proc.returncode)
-        try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    raise AssertionError("server did not answer %s within %ss" % (url, timeout))
+from tests.servers._proc import free_port
 
 
 def console_script(name):

@@ -18,7 +18,8 @@ import urllib.request
 import pytest
 
 from tests.functional import netns
-from tests.functional.conftest import console_script, free_port, wait_http
+from tests.servers._proc import free_port
+from tests.servers import aio
 
 pytestmark = pytest.mark.functional
 
@@ -67,11 +68,10 @@ class DhcpLab:
             % (self.tmp / "state", port, SUBNET, self.hostsfile, self.addn_hosts,
                self.pid_file, self.pair.ctl_if, self.pair.ctl))
         self._service_log = open(self.tmp / "aio.log", "w")
-        self.service = subprocess.Popen(
-            [console_script("sysinv-edgeworker"), "--config-file", str(cfg)],
-            stdout=self._service_log, stderr=subprocess.STDOUT)
+        self.service = subprocess.Popen(aio.server_command() + ["--config-file", str(cfg)],
+                                        stdout=self._service_log, stderr=subprocess.STDOUT)
         self.url = "http://127.0.0.1:%d" % port
-        wait_http(self.url + "/", self.service)
+        aio.wait_ready(self.url, self.service, self.tmp / "aio.log")
         # start-up rendered the (empty) reservation files dnsmasq will read
         assert self.hostsfile.read_text() == "" and self.addn_hosts.read_text() == ""
 
