@@ -61,6 +61,14 @@ def _hup_counter(tmp_path):
     return proc, out
 
 
+def _wait_text(path, text):
+    for _ in range(100):
+        if path.read_text() == text:
+            break
+        time.sleep(0.05)
+    return path.read_text()
+
+
 def test_sighup_to_pid_in_pid_file(tmp_path):
     proc, out = _hup_counter(tmp_path)
     try:
@@ -68,22 +76,10 @@ def test_sighup_to_pid_in_pid_file(tmp_path):
         files = dhcp.DnsmasqFiles(str(tmp_path / "h"), str(tmp_path / "a"),
                                   str(tmp_path / "dnsmasq.pid"))
         files.write(lambda: RES)
-        for _ in range(100):
-            if out.read_text() == "1":
-                break
-            time.sleep(0.05)
-        assert out.read_text() == "1"
+        assert _wait_text(out, "1") == "1"
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(5)
-
-
-def _wait_text(path, text):
-    for _ in range(100):
-        if path.read_text() == text:
-            break
-        time.sleep(0.05)
-    return path.read_text()
 
 
 def test_dnsmasq_signalled_once_per_change_that_alters_the_files(api, tmp_path):
