@@ -18,8 +18,8 @@ import urllib.request
 import pytest
 
 from tests.functional import netns
-from tests.servers._proc import free_port
 from tests.servers import aio
+from tests.servers._proc import free_port
 
 pytestmark = pytest.mark.functional
 

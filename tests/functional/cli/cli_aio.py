@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.servers import aio
-from tests.servers._proc import free_port  # noqa: F401  (the CLI tests import it from here)
+from tests.servers._proc import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent

@@ -6,7 +6,8 @@ and send nothing; an unreachable service gives one line naming the URL.
 """
 
 import pytest
-from cli_aio import free_port
+
+from tests.servers._proc import free_port
 
 pytestmark = pytest.mark.functional
 

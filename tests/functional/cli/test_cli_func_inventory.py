@@ -65,7 +65,7 @@ def test_inventory_script_list_and_host(service, hosts):
 
 
 def test_inventory_script_unreachable(service):
-    from cli_aio import free_port
+    from tests.servers._proc import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
     res = subprocess.run([str(SCRIPT), "--list"], capture_output=True, text=True, check=False,

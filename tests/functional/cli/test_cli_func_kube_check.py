@@ -11,6 +11,7 @@ import pytest
 
 import cli_aio
 from tests.kubeapi import start_control_plane
+from tests.servers._proc import free_port
 
 pytestmark = pytest.mark.functional
 
@@ -134,7 +135,7 @@ def test_missing_kubeconfig_exit_4(run, tmp_path):
 
 
 def test_unreachable_api_exit_4(run):
-    res = run("--format", "json", url="http://127.0.0.1:%d" % cli_aio.free_port())
+    res = run("--format", "json", url="http://127.0.0.1:%d" % free_port())
     assert res.returncode == 4
     assert "inventory API" in json.loads(res.stdout)["error"]
     assert "Traceback" not in res.stderr
