@@ -1,5 +1,5 @@
 """Host operations of the conductor. Each runs in one transaction: the host row, its
-address and the dnsmasq files change together or not at all.
+address and its dnsmasq reservation files change together or not at all.
 """
 
 import contextlib
@@ -42,51 +42,62 @@ class HostOperations:
 
     @contextlib.contextmanager
     def _unit_of_work(self):
-        """Transaction + DHCP files. The files are rendered inside the transaction, so a
-        write failure rolls everything back; dnsmasq is told to re-read them after the
-        commit, and only if they changed.
+        """Transaction + the DHCP files of the hosts it changes. The operation appends the
+        uuid of each host it changes to the yielded list; just before the commit, each of
+        those hosts' files is rewritten from what the transaction sees (only theirs: the
+        cost does not depend on the number of hosts). A write failure rolls everything back;
+        dnsmasq is signalled after the commit, and only if a file it had read was replaced
+        or removed (it picks up new files by itself).
 
-        Every render of the files holds the writers lock of its transaction (a PostgreSQL
-        advisory lock; SQLite runs one write transaction at a time anyway), so renders
-        happen in commit order: one sees every change committed before it, and the next
-        cannot render before it commits. The render inside a unit of work is therefore
-        final, with one conductor or several. A unit of work that fails renders the files
-        again from committed state, under the same lock, to take its own change back out.
+        Every render holds the writers lock of its transaction (a PostgreSQL advisory lock;
+        SQLite runs one write transaction at a time anyway) until it ends, so renders happen
+        in commit order and the files a unit of work writes are final, with one conductor or
+        several; converge (start-up) takes the same lock. The lock is taken after the
+        changes: a transaction holding it only writes the files and commits, so it never
+        waits for a row lock that a transaction waiting for it holds (no deadlock).
 
-        The lock is taken after the changes, just before the render: a transaction holding
-        it only reads and commits, so it never waits for a row lock that a transaction
-        waiting for it holds (no deadlock), and only the render and the commit are
-        serialized."""
+        A unit of work that fails after writing files puts its hosts' files back: rendered
+        again from committed state under the writers lock, or, if the database cannot be
+        read, restored to what they held before."""
+        touched, written = [], []
         try:
             with self.dbapi.transaction():
-                yield
-                changed = self._render()
-        except Exception:
-            self.resync_dhcp(quiet=True, reload=False)
+                yield touched
+                self.dbapi.lock_writers()
+                for host_uuid in touched:
+                    self.dhcp.put(host_uuid, self.dbapi.dhcp_reservation(host_uuid), written)
+        except BaseException:
+            self._take_back(touched, written)
             raise
-        if changed:
+        if self.dhcp.needs_reload(written):
             self.dhcp.reload()
 
-    def _render(self):
-        """Render the DHCP files from what the current transaction sees, holding the writers
-        lock until it ends; returns whether they changed."""
-        self.dbapi.lock_writers()
-        return self.dhcp.write(self.dbapi.dhcp_reservations, reload=False)
-
-    def resync_dhcp(self, quiet=False, reload=True):
-        """Render the DHCP files from committed state, holding the writers lock (see
-        _unit_of_work), then SIGHUP dnsmasq if ``reload`` or the files changed. Returns
-        whether they changed."""
+    def _take_back(self, touched, written):
+        if not written:
+            return
         try:
             with self.dbapi.transaction():
-                changed = self._render()
-        except exception.DhcpWriteError:
-            if not quiet:
-                raise
-            LOG.exception("Could not re-render the DHCP files from the database")
-            return False
-        if reload or changed:
-            self.dhcp.reload()
+                self.dbapi.lock_writers()
+                for host_uuid in touched:
+                    self.dhcp.put(host_uuid, self.dbapi.dhcp_reservation(host_uuid), [])
+        except Exception:
+            LOG.exception("Could not render the DHCP files of %s from the database; "
+                          "restoring what they held before", ", ".join(touched))
+            try:
+                self.dhcp.undo(written)
+            except OSError:
+                LOG.exception("Could not restore the DHCP files; the next conductor start "
+                              "converges them")
+        self.dhcp.reload()  # dnsmasq may have read a file of the failed unit of work
+
+    def resync_dhcp(self):
+        """Converge both DHCP directories to committed state, holding the writers lock (see
+        _unit_of_work), then SIGHUP dnsmasq. The only pass over every host (start-up).
+        Returns whether a file changed."""
+        with self.dbapi.transaction():
+            self.dbapi.lock_writers()
+            changed = self.dhcp.converge(self.dbapi.dhcp_reservations())
+        self.dhcp.reload()
         return changed
 
     def _assign_address(self, host_id, hostname, personality, mgmt_ip):
@@ -106,8 +117,9 @@ class HostOperations:
         row = dict(_NEW_HOST, **values)
         if row.get("personality"):
             row["subfunctions"] = row["personality"]
-        with self._unit_of_work():
+        with self._unit_of_work() as touched:
             created = self.dbapi.host_create(row)
+            touched.append(created["uuid"])
             if row.get("personality"):
                 mgmt_ip = self._assign_address(created["id"], row["hostname"],
                                                row["personality"], mgmt_ip)
@@ -122,8 +134,9 @@ class HostOperations:
         action = changes.pop("action", None)
         mgmt_ip = changes.pop("mgmt_ip", None)
         lease = None
-        with self._unit_of_work():
+        with self._unit_of_work() as touched:
             host = self.dbapi.host_get_for_update(host_uuid)
+            touched.append(host.uuid)
             if "mgmt_mac" in changes and host.mgmt_address is not None:
                 lease = (host.mgmt_address.address, host.mgmt_mac)  # the old MAC's lease
             expect = {}
@@ -152,8 +165,9 @@ class HostOperations:
 
     def _delete(self, host_uuid):
         lease = None
-        with self._unit_of_work():
+        with self._unit_of_work() as touched:
             host = self.dbapi.host_get_for_update(host_uuid)
+            touched.append(host.uuid)
             if host.mgmt_address is not None:
                 lease = (host.mgmt_address.address, host.mgmt_mac)
                 self.allocator.release(host.mgmt_address)

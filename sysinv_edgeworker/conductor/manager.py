@@ -17,15 +17,14 @@ class ConductorManager:
     def __init__(self, conf):
         self.conf = conf
         self.dbapi = db_api.get_instance()
-        files = dhcp.DnsmasqFiles(conf.dhcp.hostsfile, conf.dhcp.addn_hosts, conf.dhcp.pid_file,
-                                  conf.dhcp.release_interface, conf.dhcp.release_command)
+        files = dhcp.from_conf(conf)
         self.hosts = hosts.HostOperations(
             self.dbapi, allocator.Allocator(self.dbapi, conf.conductor.allocation_retries),
             files, db_retries=conf.conductor.db_retries)
         self.kube = kube_ops.KubeOperations(self.dbapi, conf)
 
     def start(self):
-        """Bootstrap from configuration and re-render the DHCP files from the database."""
+        """Bootstrap from configuration and converge the DHCP directories to the database."""
         bootstrap.bootstrap(self.dbapi, self.conf)
         self.hosts.resync_dhcp()
 

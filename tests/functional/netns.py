@@ -104,17 +104,23 @@ class VethPair:
 
 
 class Dnsmasq:
-    """A foreground dnsmasq (``-k``) in a namespace: DHCP only, static reservations only."""
+    """A foreground dnsmasq (``-k``) in a namespace: DHCP only, static reservations only,
+    read from the service's per-host directories (``--dhcp-hostsdir``, ``--hostsdir``).
+    An empty ``--dhcp-hostsfile`` of its own is re-read on every SIGHUP, and only then, so
+    its "read" lines in the log count the reloads."""
 
-    def __init__(self, ns, interface, workdir, hostsfile, addn_hosts, pid_file, subnet_base):
+    def __init__(self, ns, interface, workdir, hostsdir, addn_hostsdir, pid_file, subnet_base):
         self.ns, self.workdir = ns, Path(workdir)
-        self.pid_file, self.hostsfile = Path(pid_file), Path(hostsfile)
+        self.pid_file, self.hostsdir = Path(pid_file), Path(hostsdir)
         self.log_path = self.workdir / "dnsmasq.log"
+        self.marker = self.workdir / "dnsmasq-reload-marker.hosts"
+        self.marker.write_text("")
         self.args = [
             DNSMASQ, "-k", "--log-facility=-", "--log-dhcp", "--conf-file=/dev/null",
             "--port=0", "--interface=" + interface, "--bind-interfaces",
-            "--dhcp-range=%s,static" % subnet_base, "--dhcp-hostsfile=%s" % hostsfile,
-            "--addn-hosts=%s" % addn_hosts, "--pid-file=%s" % pid_file,
+            "--dhcp-range=%s,static" % subnet_base, "--dhcp-hostsdir=%s" % hostsdir,
+            "--hostsdir=%s" % addn_hostsdir, "--dhcp-hostsfile=%s" % self.marker,
+            "--pid-file=%s" % pid_file,
             "--dhcp-leasefile=%s" % (self.workdir / "dnsmasq.leases"), "--user=root",
             "--group=root", "--no-ping"]
         self.proc = None
@@ -142,12 +148,22 @@ class Dnsmasq:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
     def reloads(self):
-        """How many times dnsmasq has (re-)read the hostsfile: 1 at start, +1 per SIGHUP."""
-        return self.log().count("read %s" % self.hostsfile)
+        """How many times dnsmasq has (re-)read its configuration: 1 at start, +1 per SIGHUP."""
+        return self.log().count("read %s" % self.marker)
 
     def wait_reloads(self, count, timeout=5):
         wait_for(lambda: self.reloads() >= count, timeout,
-                 "dnsmasq to re-read %s (%d times)" % (self.hostsfile, count))
+                 "dnsmasq to reload (SIGHUP) %d times" % count)
+
+    def wait_read(self, name, timeout=5):
+        """Wait until dnsmasq has read ``hostsdir/name`` by itself (inotify)."""
+        wait_for(lambda: "read %s" % (self.hostsdir / name) in self.log(), timeout,
+                 "dnsmasq to read %s" % (self.hostsdir / name))
+
+    def wait_removed(self, name, timeout=5):
+        """Wait until dnsmasq has noticed that ``hostsdir/name`` was removed (inotify)."""
+        wait_for(lambda: "%s removed" % (self.hostsdir / name) in self.log(), timeout,
+                 "dnsmasq to notice %s removed" % (self.hostsdir / name))
 
     def stop(self, timeout=10):
         if self.proc is not None and self.proc.poll() is None:

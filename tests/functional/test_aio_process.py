@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 
 from tests.functional.conftest import console_script
+from tests.unit.api_helpers import dhcp_host_lines
 
 pytestmark = pytest.mark.functional
 
@@ -28,14 +29,16 @@ def test_post_edgeworker_allocates_and_reserves(aio_server):
     status, host = _request("POST", url + "/v1/ihosts", {
         "hostname": "edge-01", "personality": "edgeworker", "mgmt_mac": "52:54:00:AA:BB:01"})
     assert status == 200 and host["mgmt_ip"] == "192.168.204.5"
-    assert (state / "dnsmasq.hosts").read_text() == "52:54:00:aa:bb:01,192.168.204.5,edge-01\n"
+    assert (state / "dhcp-hosts.d" / host["uuid"]).read_text() == \
+        "52:54:00:aa:bb:01,192.168.204.5,edge-01\n"
+    assert (state / "addn-hosts.d" / host["uuid"]).read_text() == "192.168.204.5 edge-01\n"
     assert (state / "sysinv-edgeworker.sqlite").exists()
     status, body = _request("POST", url + "/v1/ihosts", {"mgmt_mac": "52:54:00:aa:bb:01"})
     assert status == 409 and body["faultstring"] == \
         "Host with mgmt_mac 52:54:00:aa:bb:01 already exists."
     status, _ = _request("DELETE", url + "/v1/ihosts/edge-01")
     assert status == 204
-    assert (state / "dnsmasq.hosts").read_text() == ""
+    assert dhcp_host_lines(state / "dhcp-hosts.d") == []
 
 
 def test_restart_keeps_data_and_stops_on_sigterm(aio_server):
@@ -115,12 +118,12 @@ def test_concurrent_clients_on_sqlite(aio_server):
     assert [s for s, _ in results if s != 200] == []
     ips = [h["mgmt_ip"] for _, h in results]
     assert len(set(ips)) == 120
-    lines = (state / "dnsmasq.hosts").read_text().splitlines()
+    lines = dhcp_host_lines(state / "dhcp-hosts.d")
     assert sorted(line.split(",")[1] for line in lines) == sorted(ips)
     with ThreadPoolExecutor(20) as pool:
         statuses = list(pool.map(lambda n: _request("DELETE", url + "/v1/ihosts/edge-%03d" % n)[0],
                                  range(120)))
     assert set(statuses) == {204}
-    assert (state / "dnsmasq.hosts").read_text() == ""
+    assert dhcp_host_lines(state / "dhcp-hosts.d") == []
     assert _request("GET", url + "/v1/ihosts")[1]["ihosts"] == []
     assert "Traceback" not in aio_server["log"].read_text()

@@ -1,6 +1,8 @@
-"""Real DHCP end to end: the all-in-one service writes the reservations, a real dnsmasq in a
-network namespace serves them after the service's SIGHUP, a busybox udhcpc in another
-namespace with the host's MAC gets exactly the allocated mgmt_ip and hostname.
+"""Real DHCP end to end: the all-in-one service writes one reservation file per host into the
+directories a real dnsmasq in a network namespace watches (--dhcp-hostsdir, --hostsdir); a
+host added while dnsmasq runs is served without any signal (inotify), a deleted one is not
+served any more after the service's SIGHUP; a busybox udhcpc in another namespace with the
+host's MAC gets exactly the allocated mgmt_ip and hostname.
 
 Test-only addresses (198.18.42.0/24, RFC 2544 benchmarking range) live only inside the
 namespaces this test creates; nothing touches the machine's interfaces or routes.
@@ -10,6 +12,7 @@ import contextlib
 import itertools
 import json
 import os
+import signal
 import subprocess
 import time
 import urllib.error
@@ -46,8 +49,8 @@ class DhcpLab:
     def __init__(self, tmp_path):
         self.tmp = tmp_path
         self.dhcp_dir = tmp_path / "dhcp"
-        self.hostsfile = self.dhcp_dir / "dnsmasq.hosts"
-        self.addn_hosts = self.dhcp_dir / "dnsmasq.addn_hosts"
+        self.hostsdir = self.dhcp_dir / "dhcp-hosts.d"
+        self.addn_hostsdir = self.dhcp_dir / "addn-hosts.d"
         self.pid_file = self.dhcp_dir / "dnsmasq.pid"
         self.pair = netns.VethPair(PREFIX + str(next(_serial)), SERVER_CIDR)
         self.service = self.dnsmasq = None
@@ -60,33 +63,37 @@ class DhcpLab:
         cfg.write_text(
             "[DEFAULT]\nstate_path = %s\n[api]\nport = %d\n"
             "[mgmt_network]\nsubnet = %s\ndynamic = true\n"
-            "[dhcp]\nhostsfile = %s\naddn_hosts = %s\npid_file = %s\n"
+            "[dhcp]\nhostsdir = %s\naddn_hostsdir = %s\npid_file = %s\n"
             # dnsmasq runs in the controller netns and the service in the host's, so the
             # lease release (dhcp_release) must be sent from that netns; on a controller
             # both share one and release_command stays the plain default.
             "release_interface = %s\nrelease_command = ip netns exec %s dhcp_release\n"
-            % (self.tmp / "state", port, SUBNET, self.hostsfile, self.addn_hosts,
+            % (self.tmp / "state", port, SUBNET, self.hostsdir, self.addn_hostsdir,
                self.pid_file, self.pair.ctl_if, self.pair.ctl))
         self._service_log = open(self.tmp / "aio.log", "w")
         self.service = subprocess.Popen(aio.server_command() + ["--config-file", str(cfg)],
                                         stdout=self._service_log, stderr=subprocess.STDOUT)
         self.url = "http://127.0.0.1:%d" % port
         aio.wait_ready(self.url, self.service, self.tmp / "aio.log")
-        # start-up rendered the (empty) reservation files dnsmasq will read
-        assert self.hostsfile.read_text() == "" and self.addn_hosts.read_text() == ""
+        # start-up created the (empty) directories dnsmasq will watch
+        assert self.reservations() == {} and list(self.addn_hostsdir.iterdir()) == []
 
     def start_dnsmasq(self):
         # assigned before start() so that teardown stops it even if it never becomes ready
-        self.dnsmasq = netns.Dnsmasq(self.pair.ctl, self.pair.ctl_if, self.tmp, self.hostsfile,
-                                     self.addn_hosts, self.pid_file, "198.18.42.0")
+        self.dnsmasq = netns.Dnsmasq(self.pair.ctl, self.pair.ctl_if, self.tmp, self.hostsdir,
+                                     self.addn_hostsdir, self.pid_file, "198.18.42.0")
         self.dnsmasq.start()
+
+    def reservations(self):
+        """{file name: content} of the dhcp-hostsdir."""
+        return {p.name: p.read_text() for p in self.hostsdir.iterdir()}
 
     def api(self, method, path, body=None):
         return _http(method, self.url + path, body)
 
     def change(self, method, path, body=None, expect=200, reloads=True):
-        """An API change, then wait until dnsmasq has re-read the hostsfile (SIGHUP); with
-        ``reloads=False``, check that it was not signalled (the files did not change)."""
+        """An API change, then wait until dnsmasq has reloaded (SIGHUP); with
+        ``reloads=False``, check that it was not signalled."""
         before = self.dnsmasq.reloads()
         status, result = self.api(method, path, body)
         assert status == expect, (status, result)
@@ -96,6 +103,14 @@ class DhcpLab:
             time.sleep(0.5)  # a SIGHUP sent by the service is handled well within this
             assert self.dnsmasq.reloads() == before
         return result
+
+    def add(self, body):
+        """POST a host while dnsmasq runs: its files appear, dnsmasq reads them by itself
+        (inotify) and gets no signal."""
+        host = self.change("POST", "/v1/ihosts", body, reloads=False)
+        if host["mgmt_ip"]:
+            self.dnsmasq.wait_read(host["uuid"])
+        return host
 
     def client(self, mac, tries=5):
         return netns.dhcp_client(self.pair, mac, self.tmp / "clients", tries=tries)
@@ -184,64 +199,84 @@ def test_namespaces_are_isolated(lab):
     assert "198.18.42." not in host_addrs
 
 
-def test_edgeworker_gets_its_reservation_and_a_second_host_after_sighup(lab):
-    host = lab.change("POST", "/v1/ihosts", {"hostname": "edge-a", "personality": "edgeworker",
-                                             "mgmt_mac": MAC_A})
+def test_hosts_added_while_dnsmasq_runs_are_served_without_a_signal(lab):
+    host = lab.add({"hostname": "edge-a", "personality": "edgeworker", "mgmt_mac": MAC_A})
     assert host["mgmt_ip"] == FIRST_IP
-    assert lab.hostsfile.read_text() == "%s,%s,edge-a\n" % (MAC_A, FIRST_IP)
-    assert lab.addn_hosts.read_text() == "%s edge-a\n" % FIRST_IP
+    assert lab.reservations() == {host["uuid"]: "%s,%s,edge-a\n" % (MAC_A, FIRST_IP)}
+    assert (lab.addn_hostsdir / host["uuid"]).read_text() == "%s edge-a\n" % FIRST_IP
     lab.assert_served(MAC_A, FIRST_IP, "edge-a")
 
-    # a second host while dnsmasq keeps running: only the service's SIGHUP can make
-    # dnsmasq re-read the hostsfile (no inotify on dhcp-hostsfile)
     pid = lab.dnsmasq.proc.pid
-    reloads = lab.dnsmasq.reloads()
-    host_b = lab.change("POST", "/v1/ihosts", {"hostname": "edge-b",
-                                               "personality": "edgeworker", "mgmt_mac": MAC_B})
+    host_b = lab.add({"hostname": "edge-b", "personality": "edgeworker", "mgmt_mac": MAC_B})
     assert host_b["mgmt_ip"] == SECOND_IP
-    assert lab.dnsmasq.reloads() > reloads
     lab.assert_served(MAC_B, SECOND_IP, "edge-b")
     lab.assert_served(MAC_A, FIRST_IP, "edge-a")
+    assert lab.dnsmasq.reloads() == 1  # read at start, never signalled since
     lab.dnsmasq_alive_same_pid()
     assert lab.dnsmasq.proc.pid == pid
 
 
 def test_deleted_host_is_no_longer_served(lab):
-    lab.change("POST", "/v1/ihosts", {"hostname": "edge-a", "personality": "edgeworker",
-                                      "mgmt_mac": MAC_A})
+    lab.add({"hostname": "edge-a", "personality": "edgeworker", "mgmt_mac": MAC_A})
     lab.assert_served(MAC_A, FIRST_IP, "edge-a")
-    lab.change("DELETE", "/v1/ihosts/edge-a", expect=204)
-    assert lab.hostsfile.read_text() == "" and lab.addn_hosts.read_text() == ""
+    lab.change("DELETE", "/v1/ihosts/edge-a", expect=204)  # waits for the SIGHUP
+    assert lab.reservations() == {} and list(lab.addn_hostsdir.iterdir()) == []
     # a fresh client with the same MAC: dnsmasq (static range only) offers nothing
     lab.assert_not_served(MAC_A)
     lab.dnsmasq_alive_same_pid()
 
 
+def test_dnsmasq_keeps_a_removed_files_reservation_until_sighup(lab):
+    """Why the service signals dnsmasq on delete (``man dnsmasq``, --dhcp-hostsdir: host
+    records are only added dynamically): a file removed behind dnsmasq's back is still
+    served until SIGHUP."""
+    host = lab.add({"hostname": "edge-a", "personality": "edgeworker", "mgmt_mac": MAC_A})
+    (lab.hostsdir / host["uuid"]).unlink()  # not through the service: no signal
+    lab.dnsmasq.wait_removed(host["uuid"])
+    lab.assert_served(MAC_A, FIRST_IP, "edge-a")
+    # drop the lease so that only the reservation could serve the address
+    netns.run(netns.in_ns(lab.pair.ctl, ["dhcp_release", lab.pair.ctl_if, FIRST_IP, MAC_A]))
+    before = lab.dnsmasq.reloads()
+    os.kill(lab.dnsmasq.proc.pid, signal.SIGHUP)
+    lab.dnsmasq.wait_reloads(before + 1)
+    lab.assert_not_served(MAC_A)
+
+
 def test_bare_mac_gets_its_reservation_when_patched_to_edgeworker(lab):
-    # no reservation yet: the files do not change, so dnsmasq is not signalled
-    host = lab.change("POST", "/v1/ihosts", {"mgmt_mac": MAC_C}, reloads=False)
+    # no reservation yet: no files, and dnsmasq is not signalled
+    host = lab.add({"mgmt_mac": MAC_C})
     assert host["mgmt_ip"] is None and host["personality"] is None
-    assert lab.hostsfile.read_text() == ""
+    assert lab.reservations() == {}
     lab.assert_not_served(MAC_C)
 
+    # the host's first files: dnsmasq reads them by itself, no signal
     patched = lab.change("PATCH", "/v1/ihosts/%s" % host["uuid"], [
         {"op": "replace", "path": "/hostname", "value": "edge-c"},
-        {"op": "replace", "path": "/personality", "value": "edgeworker"}])
+        {"op": "replace", "path": "/personality", "value": "edgeworker"}], reloads=False)
     assert patched["mgmt_ip"] == FIRST_IP and patched["hostname"] == "edge-c"
-    assert lab.hostsfile.read_text() == "%s,%s,edge-c\n" % (MAC_C, FIRST_IP)
+    assert lab.reservations() == {host["uuid"]: "%s,%s,edge-c\n" % (MAC_C, FIRST_IP)}
+    lab.dnsmasq.wait_read(host["uuid"])
     lab.assert_served(MAC_C, FIRST_IP, "edge-c")
     lab.dnsmasq_alive_same_pid()
+
+
+def test_changed_mac_is_served_and_the_old_one_not(lab):
+    host = lab.add({"hostname": "edge-a", "personality": "edgeworker", "mgmt_mac": MAC_A})
+    lab.assert_served(MAC_A, FIRST_IP, "edge-a")
+    lab.change("PATCH", "/v1/ihosts/edge-a", [
+        {"op": "replace", "path": "/mgmt_mac", "value": MAC_B}])  # replaced file: SIGHUP
+    assert lab.reservations() == {host["uuid"]: "%s,%s,edge-a\n" % (MAC_B, FIRST_IP)}
+    lab.assert_served(MAC_B, FIRST_IP, "edge-a", tries=3)
+    lab.assert_not_served(MAC_A)
 
 
 def test_address_reused_after_delete_is_served_to_the_new_host(lab):
     """DELETE frees the address for the next host; the service releases dnsmasq's lease of
     the deleted MAC (dhcp_release), else dnsmasq would refuse the address to the new MAC
     ('... because it is leased to <old MAC>') until the old lease expired."""
-    lab.change("POST", "/v1/ihosts", {"hostname": "edge-a", "personality": "edgeworker",
-                                      "mgmt_mac": MAC_A})
+    lab.add({"hostname": "edge-a", "personality": "edgeworker", "mgmt_mac": MAC_A})
     lab.assert_served(MAC_A, FIRST_IP, "edge-a")  # dnsmasq now holds a lease for MAC_A
     lab.change("DELETE", "/v1/ihosts/edge-a", expect=204)
-    host = lab.change("POST", "/v1/ihosts", {"hostname": "edge-c",
-                                             "personality": "edgeworker", "mgmt_mac": MAC_C})
-    assert lab.hostsfile.read_text() == "%s,%s,edge-c\n" % (MAC_C, host["mgmt_ip"])
+    host = lab.add({"hostname": "edge-c", "personality": "edgeworker", "mgmt_mac": MAC_C})
+    assert lab.reservations() == {host["uuid"]: "%s,%s,edge-c\n" % (MAC_C, host["mgmt_ip"])}
     lab.assert_served(MAC_C, host["mgmt_ip"], "edge-c", tries=3)

@@ -2,11 +2,13 @@
 driven over HTTP by concurrent clients; then failures of each server."""
 
 import concurrent.futures
+import os
 import time
 
 import pytest
 
 from tests.functional.deployment import Deployment, http
+from tests.unit.api_helpers import dhcp_host_lines
 
 pytestmark = [pytest.mark.functional, pytest.mark.postgresql]
 CLIENTS = 20
@@ -53,8 +55,9 @@ def test_concurrent_adds_and_deletes(deployment):
                    "address HAVING count(*) > 1) d") == "0\n"
     # both conductors did work
     assert all("Created host" in dep.log("conductor-%d" % n) for n in range(2))
-    with open(dep.state + "/dnsmasq.hosts") as f:
-        assert len(f.read().splitlines()) == HOSTS
+    # the reservation files equal the committed hosts, written by either conductor
+    assert sorted(dhcp_host_lines(dep.state + "/dhcp-hosts.d")) == sorted(
+        "%s,%s,edge-%04d" % (_mac(n), ips[n], n) for n in range(HOSTS))
 
     with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
         deletes = list(pool.map(
@@ -64,8 +67,9 @@ def test_concurrent_adds_and_deletes(deployment):
     assert dep.sql("SELECT count(*) FROM addresses WHERE host_id IS NOT NULL") == \
         "%d\n" % (HOSTS // 2)
     assert _orphans(dep) == []
-    with open(dep.state + "/dnsmasq.hosts") as f:
-        assert len(f.read().splitlines()) == HOSTS // 2
+    assert sorted(dhcp_host_lines(dep.state + "/dhcp-hosts.d")) == sorted(
+        "%s,%s,edge-%04d" % (_mac(n), ips[n], n) for n in range(1, HOSTS, 2))
+    assert len(os.listdir(dep.state + "/addn-hosts.d")) == HOSTS // 2
     # freed addresses are reused: the next host gets the lowest freed one
     freed = [ips[n] for n in range(0, HOSTS, 2)]
     lowest = min(freed, key=lambda ip: tuple(int(x) for x in ip.split(".")))

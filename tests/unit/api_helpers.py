@@ -1,6 +1,8 @@
 """Small helpers for the WebTest API tests."""
 
+import ipaddress
 import json
+import os
 
 MAC1 = "52:54:00:aa:bb:01"
 MAC2 = "52:54:00:aa:bb:02"
@@ -26,11 +28,26 @@ def fault(resp):
     return body["faultstring"]
 
 
+def _reservation_lines(directory, ip_field):
+    """Every line of the per-host files in ``directory`` (dot-files are temporary), ordered
+    by address."""
+    lines = []
+    for name in os.listdir(directory):
+        if not name.startswith("."):
+            with open(os.path.join(directory, name)) as f:
+                lines.extend(f.read().splitlines())
+    return sorted(lines, key=lambda line: ipaddress.ip_address(ip_field(line)))
+
+
+def dhcp_host_lines(directory):
+    """The dhcp-hostsdir reservations in ``directory``: '<mac>,<ip>,<hostname>' lines."""
+    return _reservation_lines(directory, lambda line: line.split(",")[1])
+
+
 def hostsfile(conf):
-    with open(conf.dhcp.hostsfile) as f:
-        return f.read().splitlines()
+    return dhcp_host_lines(conf.dhcp.hostsdir)
 
 
 def addn_hosts(conf):
-    with open(conf.dhcp.addn_hosts) as f:
-        return f.read().splitlines()
+    """The hostsdir names: '<ip> <hostname>' lines."""
+    return _reservation_lines(conf.dhcp.addn_hostsdir, lambda line: line.split()[0])

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.unit.api_helpers import edgeworker, fault, post
+from tests.unit.api_helpers import edgeworker, fault, hostsfile, post
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -138,9 +138,8 @@ def test_pool_exhaustion_409_then_recovers_over_http(conf, db):
         api.delete("/v1/ihosts/edge-0", status=204)
         again = post(api, edgeworker("edge-2", macs[2])).json
         assert again["mgmt_ip"] == "10.10.0.5"
-        with open(conf.dhcp.hostsfile) as f:
-            assert f.read().splitlines() == ["%s,10.10.0.5,edge-2" % macs[2],
-                                             "%s,10.10.0.6,edge-1" % macs[1]]
+        assert hostsfile(conf) == ["%s,10.10.0.5,edge-2" % macs[2],
+                                   "%s,10.10.0.6,edge-1" % macs[1]]
     finally:
         local.set_manager(None)
 

@@ -17,7 +17,7 @@ from sysinv_edgeworker.db.sqlalchemy import models, statements
 from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
-WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP-rendering writers
+WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP-file writers
 HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
 _NULLABLE_SORT_KEYS = ("hostname", "personality")
 
@@ -345,6 +345,14 @@ class Connection:
                 raise exception.HostNotFound(host=host_id)
 
     def dhcp_reservations(self):
-        """(mac, ip, hostname) rows of every host that has all three, ordered by address."""
+        """(host uuid, mac, ip, hostname) rows of every host that has all three, ordered by
+        address."""
         with reader() as s:
             return s.connection().execute(statements.dhcp_reservations()).all()
+
+    def dhcp_reservation(self, host_uuid):
+        """(mac, ip, hostname) of one host, or None if it lacks one of them or is gone."""
+        with reader() as s:
+            row = s.connection().execute(statements.dhcp_reservation(),
+                                         {"uuid": host_uuid}).first()
+        return tuple(row) if row is not None else None

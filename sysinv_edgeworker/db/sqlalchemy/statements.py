@@ -88,8 +88,16 @@ def serialized_hosts():
 
 @functools.cache
 def dhcp_reservations():
-    """(mac, ip, hostname) of every host that has all three, ordered by address."""
-    return (sa.select(_HOSTS.c.mgmt_mac, _ADDRS.c.address, _HOSTS.c.hostname)
+    """(host uuid, mac, ip, hostname) of every host that has all three, ordered by address."""
+    return (sa.select(_HOSTS.c.uuid, _HOSTS.c.mgmt_mac, _ADDRS.c.address, _HOSTS.c.hostname)
             .select_from(_HOSTS.join(_ADDRS, _ADDRS.c.host_id == _HOSTS.c.id))
             .where(_HOSTS.c.hostname.is_not(None))
             .order_by(_ADDRS.c.address_key))
+
+
+@functools.cache
+def dhcp_reservation():
+    """(mac, ip, hostname) of the host with uuid ``:uuid``, if it has all three."""
+    return (sa.select(_HOSTS.c.mgmt_mac, _ADDRS.c.address, _HOSTS.c.hostname)
+            .select_from(_HOSTS.join(_ADDRS, _ADDRS.c.host_id == _HOSTS.c.id))
+            .where(_HOSTS.c.uuid == sa.bindparam("uuid"), _HOSTS.c.hostname.is_not(None)))
