@@ -13,6 +13,7 @@ def main(argv=None):
     argv = argv or sys.argv
     service.prepare(argv, DESCRIPTION)
     from sysinv_edgeworker.conf import CONF
+    service.log_start("all-in-one")
     try:
         if CONF.rpc_transport != "none":
             raise exception.ConfigurationError(

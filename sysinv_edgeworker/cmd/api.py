@@ -24,6 +24,7 @@ def main(argv=None):
     argv = argv or sys.argv
     service.prepare(argv, DESCRIPTION)
     from sysinv_edgeworker.conf import CONF
+    service.log_start("api")
     try:
         check_production_config(CONF)
         service.check_api_auth()

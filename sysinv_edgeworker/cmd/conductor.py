@@ -18,6 +18,7 @@ def main(argv=None):
     argv = argv or sys.argv
     service.prepare(argv, DESCRIPTION)
     from sysinv_edgeworker.conf import CONF
+    service.log_start("conductor")
     try:
         if CONF.rpc_transport != "oslo":
             raise exception.ConfigurationError(

@@ -1,5 +1,6 @@
 """Shared start-up for the console scripts: configuration, logging, the WSGI server."""
 
+import glob
 import ipaddress
 import os
 import signal
@@ -26,6 +27,56 @@ def prepare(argv, description):
     except exception.ConfigurationError as err:
         sys.exit(fail(err))
     log.setup(CONF, "sysinv-edgeworker")
+
+
+def mask_url(url):
+    """``url`` with the password of every ``user:password@`` (a transport URL may list
+    several hosts, comma-separated) replaced by ``***``."""
+    scheme, sep, rest = (url or "").partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    hosts = []
+    for host in authority.split(","):
+        userinfo, at, address = host.rpartition("@")
+        if at and ":" in userinfo:
+            host = "%s:***@%s" % (userinfo.split(":", 1)[0], address)
+        hosts.append(host)
+    return "%s://%s%s%s" % (scheme, ",".join(hosts), slash, path)
+
+
+def config_sources(conf):
+    """The configuration files oslo.config read (--config-file, or the default ones it
+    found, then the *.conf of each --config-dir), in order."""
+    files = list(conf.config_file or [])
+    for directory in conf.config_dir or []:
+        files.extend(sorted(glob.glob(os.path.join(directory, "*.conf"))))
+    return files
+
+
+def startup_line(conf, mode):
+    """One line saying where the service is: configuration read, state_path, database (its
+    password masked), the bind address where there is one, the mode and the RPC transport."""
+    files = config_sources(conf)
+    parts = ["sysinv-edgeworker %s starting" % mode,
+             "configuration: %s" % (", ".join(files) if files else
+                                    "no configuration file, using the built-in defaults"),
+             "state_path: %s" % conf.state_path,
+             "database: %s" % mask_url(conf.database.connection)]
+    if mode != "conductor":
+        parts.append("API: http://%s:%s/" % (conf.api.host_ip, conf.api.port))
+    rpc = "rpc_transport: %s" % conf.rpc_transport
+    if conf.rpc_transport == "oslo":
+        from sysinv_edgeworker.conf import register_messaging_opts
+        register_messaging_opts()
+        rpc += " (%s, topic %s)" % (mask_url(conf.transport_url) or "no transport_url",
+                                    conf.conductor.topic)
+    parts.append(rpc)
+    return "; ".join(parts)
+
+
+def log_start(mode):
+    LOG.info("%s", startup_line(CONF, mode))
 
 
 def check_values():
