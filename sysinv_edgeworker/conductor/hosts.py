@@ -81,7 +81,7 @@ class HostOperations:
                 for host_uuid in touched:
                     self.dhcp.put(host_uuid, self.dbapi.dhcp_reservation(host_uuid), [])
         except Exception:
-            LOG.exception("Could not render the DHCP files of %s from the database; "
+            LOG.exception("Could not render the DHCP files of %s from committed state; "
                           "restoring what they held before", ", ".join(touched))
             try:
                 self.dhcp.undo(written)
