@@ -79,6 +79,14 @@ class Connection:
         with reader() as s:
             return list(s.scalars(sa.select(models.System).order_by(models.System.id)))
 
+    def system_get_by_uuid(self, system_uuid):
+        with reader() as s:
+            system = s.scalars(sa.select(models.System)
+                               .where(models.System.uuid == str(system_uuid))).first()
+            if system is None:
+                raise exception.IsystemNotFound(system=system_uuid)
+            return system
+
     def system_create(self, values):
         with writer() as s:
             obj = models.System(uuid=uuidutils.generate_uuid(), **values)
@@ -107,6 +115,14 @@ class Connection:
     def network_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.Network).order_by(models.Network.id)))
+
+    def network_get(self, network_uuid):
+        with reader() as s:
+            net = s.scalars(sa.select(models.Network)
+                            .where(models.Network.uuid == str(network_uuid))).first()
+            if net is None:
+                raise exception.NetworkNotFound(network=network_uuid)
+            return net
 
     def network_create(self, values):
         with writer() as s:
@@ -144,6 +160,23 @@ class Connection:
     def pool_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.AddressPool).order_by(models.AddressPool.id)))
+
+    def pool_get_by_uuid(self, pool_uuid):
+        with reader() as s:
+            pool = s.scalars(sa.select(models.AddressPool)
+                             .where(models.AddressPool.uuid == str(pool_uuid))).first()
+            if pool is None:
+                raise exception.PoolNotFound(pool=pool_uuid)
+            return pool
+
+    def address_ids_by_name(self, pool_id, names):
+        """{name: id} of the pool's reserved addresses (no host) with these names."""
+        with reader() as s:
+            rows = s.execute(sa.select(models.Address.name, models.Address.id)
+                             .where(models.Address.pool_id == pool_id,
+                                    models.Address.host_id.is_(None),
+                                    models.Address.name.in_(list(names))))
+            return {name: ident for name, ident in rows}
 
     def pool_create(self, values, ranges):
         with writer() as s:

@@ -12,7 +12,7 @@ import wsmeext.pecan as wsme_pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from sysinv_edgeworker.api import host_rules
+from sysinv_edgeworker.api import host_rules, representation
 from sysinv_edgeworker.api.controllers.v1 import kube, types
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
@@ -96,9 +96,16 @@ def _list_query(params):
             "sort_key": sort_key, "sort_dir": sort_dir}
 
 
-def _with_links(host, url):
-    host["links"] = [{"href": "%s/v1/ihosts/%s" % (url, host["uuid"]), "rel": "self"}]
-    return host
+def _system():
+    """The system record as a dict (sysinv's hosts name it), None before bootstrap."""
+    rows = pecan.request.dbapi.system_list()
+    return serialize.system(rows[0]) if rows else None
+
+
+def view(host):
+    """A host dict as sysinv returns a single host (GET one, POST, PATCH, PUT)."""
+    return types.HostView.from_dict(
+        representation.host(host, pecan.request.host_url, _system()))
 
 
 class HostController(rest.RestController):
@@ -116,8 +123,8 @@ class HostController(rest.RestController):
             pecan.response.status = err.code
             return json.dumps({"faultcode": "Client" if err.code < 500 else "Server",
                                "faultstring": err.message, "debuginfo": None})
-        url = pecan.request.host_url
-        body = {"ihosts": [_with_links(r, url) for r in rows]}
+        url, system = pecan.request.host_url, _system()
+        body = {"ihosts": [representation.host(r, url, system, expand=False) for r in rows]}
         if len(rows) == query["limit"]:
             nxt = dict(query, marker=rows[-1]["uuid"])
             if not nxt["personality"]:
@@ -125,12 +132,11 @@ class HostController(rest.RestController):
             body["next"] = "%s/v1/ihosts?%s" % (url, urllib.parse.urlencode(nxt))
         return json.dumps(body)
 
-    @wsme_pecan.wsexpose(types.Host, wtypes.text)
+    @wsme_pecan.wsexpose(types.HostView, wtypes.text)
     def get_one(self, host_ident):
-        host = pecan.request.dbapi.host_get(host_ident)
-        return types.Host.from_dict(serialize.host(host), pecan.request.host_url)
+        return view(serialize.host(pecan.request.dbapi.host_get(host_ident)))
 
-    @wsme_pecan.wsexpose(types.Host, body=types.Host)
+    @wsme_pecan.wsexpose(types.HostView, body=types.Host)
     def post(self, host):
         if host is None:
             raise exception.InvalidParameterValue(err="a JSON object with the host is required.")
@@ -140,10 +146,9 @@ class HostController(rest.RestController):
                 raise exception.InvalidParameterValue(err="'%s' cannot be set." % field)
         dbapi = pecan.request.dbapi
         values = host_rules.validate_create(supplied, *_system_and_network(dbapi))
-        created = pecan.request.rpcapi.create_host(pecan.request.context, values)
-        return types.Host.from_dict(created, pecan.request.host_url)
+        return view(pecan.request.rpcapi.create_host(pecan.request.context, values))
 
-    @wsme_pecan.wsexpose(types.Host, wtypes.text, body=[types.JsonPatch])
+    @wsme_pecan.wsexpose(types.HostView, wtypes.text, body=[types.JsonPatch])
     def patch(self, host_ident, patch):
         if not patch:
             raise exception.InvalidParameterValue(err="the patch must be a non-empty list.")
@@ -152,10 +157,9 @@ class HostController(rest.RestController):
         changes = _patch_changes(current, patch)
         changes = host_rules.validate_update(current, changes, *_system_and_network(dbapi))
         if not changes:
-            return types.Host.from_dict(current, pecan.request.host_url)
-        updated = pecan.request.rpcapi.update_host(pecan.request.context, current["uuid"],
-                                                   changes)
-        return types.Host.from_dict(updated, pecan.request.host_url)
+            return view(current)
+        return view(pecan.request.rpcapi.update_host(pecan.request.context, current["uuid"],
+                                                     changes))
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, host_ident):
@@ -199,13 +203,12 @@ class ProvisionController(rest.RestController):
         super().__init__()
         self.host_ident = host_ident
 
-    @wsme_pecan.wsexpose(types.Host, body=types.ProvisionReport)
+    @wsme_pecan.wsexpose(types.HostView, body=types.ProvisionReport)
     def put(self, report=None):
         if report is None:
             raise exception.InvalidParameterValue(
                 err="a JSON object with provision_state is required.")
         current = serialize.host(pecan.request.dbapi.host_get(self.host_ident))
         values = host_rules.validate_provision_report(current, report.supplied())
-        updated = pecan.request.rpcapi.report_provision(pecan.request.context,
-                                                        current["uuid"], values)
-        return types.Host.from_dict(updated, pecan.request.host_url)
+        return view(pecan.request.rpcapi.report_provision(pecan.request.context,
+                                                          current["uuid"], values))

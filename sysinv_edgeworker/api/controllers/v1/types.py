@@ -2,7 +2,7 @@
 
 from wsme import types as wtypes
 
-from sysinv_edgeworker.api import host_rules
+from sysinv_edgeworker.api import host_rules, representation
 
 _text = wtypes.text
 
@@ -76,13 +76,6 @@ class Host(Base):
     bm_username = _text
     bm_password = _text
 
-    @classmethod
-    def from_dict(cls, data, url=None):
-        obj = super().from_dict(data)
-        if url:
-            obj.links = [{"href": "%s/v1/ihosts/%s" % (url, data["uuid"]), "rel": "self"}]
-        return obj
-
 
 class ProvisionReport(Base):
     """Body of PUT /v1/ihosts/<host>/provision (the playbook's per-host result)."""
@@ -103,50 +96,39 @@ class JsonPatch(Base):
     value = _value
 
 
-class System(Base):
-    id = int
-    uuid = _text
-    name = _text
-    system_mode = _text
-    system_type = _text
-    description = _text
-    created_at = _text
-    updated_at = _text
+def _view(name, keys):
+    """An output-only type whose attributes are free JSON: what they hold is decided by
+    api/representation.py (sysinv's keys and defaults), not re-checked here."""
+    return type(name, (Base,), {key: _value for key in keys})
+
+
+_HOST_OWN = [a.name for a in Host._wsme_attributes if not a.name.startswith("bm_")]
+# A host as returned by GET /v1/ihosts/<id>, POST and PATCH (sysinv's expanded host).
+HostView = _view("HostView", _HOST_OWN + list(representation.HOST_DEFAULTS)
+                 + list(representation.HOST_SUBCOLLECTIONS) + ["isystem_uuid", "forisystemid"])
+
+System = _view("System", ["id", "uuid", "name", "system_mode", "system_type", "description",
+                          "capabilities", "created_at", "updated_at", "links"]
+               + list(representation.SYSTEM_DEFAULTS)
+               + list(representation.SYSTEM_EXPANDED_DEFAULTS))
 
 
 class SystemCollection(Base):
     isystems = [System]
 
 
-class Network(Base):
-    id = int
-    uuid = _text
-    name = _text
-    type = _text
-    dynamic = bool
-    pool_uuid = _text
-    created_at = _text
-    updated_at = _text
+Network = _view("Network", ["id", "uuid", "name", "type", "dynamic", "pool_uuid",
+                            "primary_pool_family", "created_at", "updated_at"])
 
 
 class NetworkCollection(Base):
     networks = [Network]
 
 
-class AddrPool(Base):
-    id = int
-    uuid = _text
-    name = _text
-    network = _text
-    prefix = int
-    order = _text
-    ranges = [wtypes.ArrayType(_text)]
-    gateway_address = _text
-    controller_address = _text
-    controller0_address = _text
-    controller1_address = _text
-    created_at = _text
-    updated_at = _text
+AddrPool = _view("AddrPool", ["id", "uuid", "name", "network", "prefix", "family", "order",
+                              "ranges", "controller_address", "created_at", "updated_at"]
+                 + list(representation.POOL_ADDRESS_KEYS)
+                 + [k + "_id" for k in representation.POOL_ADDRESS_KEYS])
 
 
 class AddrPoolCollection(Base):
