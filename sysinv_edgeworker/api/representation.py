@@ -8,8 +8,6 @@ carries sysinv's own default (its database column default) or null. Our own keys
 Pure functions over the serialized dicts of db/serialize.py.
 """
 
-import uuid as uuidlib
-
 # Host keys sysinv has and we do not store, with sysinv's defaults (its i_host column
 # defaults) where it has one that is true for us too, else null. Installer settings
 # (boot_device, console...) are null: the controller installs no OS on an edgeworker.
@@ -100,9 +98,24 @@ def pool(doc, address_ids, expand=True):
     return out
 
 
-_KUBE_HOST_UPGRADE_NS = uuidlib.UUID("8c1e8d5e-3f0c-4f43-9a51-7a4d2f3c9b10")
+# sysinv's kube_version.py: a list entry keeps version, target and state.
+KUBE_VERSION_LIST_KEYS = ("version", "target", "state")
+KUBE_VERSION_KEYS = KUBE_VERSION_LIST_KEYS + ("upgrade_from", "downgrade_to",
+                                              "applied_patches", "available_patches")
+# sysinv's kube_host_upgrade.py: timestamps only on a single one; links on both.
+# hostname, personality and status_reason are ours.
+KUBE_HOST_UPGRADE_KEYS = ("id", "uuid", "target_version", "status", "control_plane_version",
+                          "kubelet_version", "host_id", "links", "hostname", "personality",
+                          "status_reason", "created_at", "updated_at")
 
 
-def kube_host_upgrade_uuid(host_uuid):
-    """The stable uuid of a host's Kubernetes upgrade record (computed, not stored)."""
-    return str(uuidlib.uuid5(_KUBE_HOST_UPGRADE_NS, host_uuid))
+def kube_version(doc, expand=True):
+    return dict(doc) if expand else {k: doc[k] for k in KUBE_VERSION_LIST_KEYS}
+
+
+def kube_host_upgrade(doc, url, expand=True):
+    out = dict(doc, links=_self_link(url, "kube_host_upgrades", doc["uuid"]))
+    if not expand:
+        out.pop("created_at", None)
+        out.pop("updated_at", None)
+    return out

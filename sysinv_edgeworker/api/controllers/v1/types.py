@@ -135,4 +135,19 @@ class AddrPoolCollection(Base):
     addrpools = [AddrPool]
 
 
+# GET /v1/kube_versions[/<version>] and /v1/kube_host_upgrades[/<id|uuid>] (kube/views.py)
+KubeVersion = _view("KubeVersion", representation.KUBE_VERSION_KEYS)
+
+
+class KubeVersionCollection(Base):
+    kube_versions = [KubeVersion]
+
+
+KubeHostUpgrade = _view("KubeHostUpgrade", representation.KUBE_HOST_UPGRADE_KEYS)
+
+
+class KubeHostUpgradeCollection(Base):
+    kube_host_upgrades = [KubeHostUpgrade]
+
+
 assert not set(host_rules.BMC_FIELDS) - {a.name for a in Host._wsme_attributes}
