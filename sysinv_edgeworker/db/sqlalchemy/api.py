@@ -79,13 +79,17 @@ class Connection:
         with reader() as s:
             return list(s.scalars(sa.select(models.System).order_by(models.System.id)))
 
-    def system_get_by_uuid(self, system_uuid):
+    @staticmethod
+    def _get_by_uuid(model, ident, not_found):
         with reader() as s:
-            system = s.scalars(sa.select(models.System)
-                               .where(models.System.uuid == str(system_uuid))).first()
-            if system is None:
-                raise exception.IsystemNotFound(system=system_uuid)
-            return system
+            row = s.scalars(sa.select(model).where(model.uuid == str(ident))).first()
+            if row is None:
+                raise not_found
+            return row
+
+    def system_get_by_uuid(self, system_uuid):
+        return self._get_by_uuid(models.System, system_uuid,
+                                 exception.IsystemNotFound(system=system_uuid))
 
     def system_create(self, values):
         with writer() as s:
@@ -117,12 +121,8 @@ class Connection:
             return list(s.scalars(sa.select(models.Network).order_by(models.Network.id)))
 
     def network_get(self, network_uuid):
-        with reader() as s:
-            net = s.scalars(sa.select(models.Network)
-                            .where(models.Network.uuid == str(network_uuid))).first()
-            if net is None:
-                raise exception.NetworkNotFound(network=network_uuid)
-            return net
+        return self._get_by_uuid(models.Network, network_uuid,
+                                 exception.NetworkNotFound(network=network_uuid))
 
     def network_create(self, values):
         with writer() as s:
@@ -162,12 +162,8 @@ class Connection:
             return list(s.scalars(sa.select(models.AddressPool).order_by(models.AddressPool.id)))
 
     def pool_get_by_uuid(self, pool_uuid):
-        with reader() as s:
-            pool = s.scalars(sa.select(models.AddressPool)
-                             .where(models.AddressPool.uuid == str(pool_uuid))).first()
-            if pool is None:
-                raise exception.PoolNotFound(pool=pool_uuid)
-            return pool
+        return self._get_by_uuid(models.AddressPool, pool_uuid,
+                                 exception.PoolNotFound(pool=pool_uuid))
 
     def address_ids_by_name(self, pool_id, names):
         """{name: id} of the pool's reserved addresses (no host) with these names."""

@@ -7,8 +7,6 @@ network_shell.py, address_pool_shell.py)."""
 import pytest
 
 import cli_aio
-from tests.kubeapi import start_control_plane
-from tests.unit.kube.test_kube_conductor import add_node
 
 pytestmark = pytest.mark.functional
 
@@ -19,20 +17,12 @@ def _table(stdout):
     return head, [[c.strip() for c in line.strip("|").split("|")] for line in lines[1:]]
 
 
-@pytest.fixture(scope="module")
-def kube(tmp_path_factory):
-    api = start_control_plane(tmp_path_factory.mktemp("kube"))
-    add_node(api, "edge-01", "v1.29.2")
-    add_node(api, "edge-02", "v1.25.0")
-    yield api
-    api.stop()
+KUBE_NODES = [("edge-01", "v1.29.2"), ("edge-02", "v1.25.0")]
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory, kube):
-    extra = "[kubernetes]\nkubeconfig = %s\n" % kube.kubeconfig
-    with cli_aio.run_service(tmp_path_factory.mktemp("aio"), extra) as svc:
-        yield svc
+def service(kube_service):
+    return kube_service
 
 
 @pytest.fixture(scope="module")

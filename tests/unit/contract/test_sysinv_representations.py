@@ -61,23 +61,17 @@ def test_network_list_and_show(api):
     assert {k: shown[k] for k in entry} == entry
 
 
-def test_network_family_ipv6(conf, db):
-    from sysinv_edgeworker.api import app
-    from sysinv_edgeworker.conductor import local
-    from sysinv_edgeworker.conductor import manager as manager_mod
-    import webtest
+@pytest.fixture
+def ipv6_mgmt(conf):
+    """An IPv6 mgmt network (set before the conductor bootstraps: request it before api)."""
     conf.set_override("subnet", "fd00:204::/64", group="mgmt_network")
-    mgr = manager_mod.ConductorManager(conf)
-    mgr.start()
-    local.set_manager(mgr)
-    try:
-        api = webtest.TestApp(app.setup_app())
-        [net] = api.get("/v1/networks").json["networks"]
-        assert net["primary_pool_family"] == "IPv6"
-        [pool] = api.get("/v1/addrpools").json["addrpools"]
-        assert pool["family"] == 6
-    finally:
-        local.set_manager(None)
+
+
+def test_network_family_ipv6(ipv6_mgmt, api):
+    [net] = api.get("/v1/networks").json["networks"]
+    assert net["primary_pool_family"] == "IPv6"
+    [pool] = api.get("/v1/addrpools").json["addrpools"]
+    assert pool["family"] == 6 and pool["network"] == "fd00:204::"
 
 
 def test_addrpool_list_and_show(api):
