@@ -100,13 +100,6 @@ def pool(doc, address_ids, expand=True):
 
 # sysinv's kube_version.py: a list entry keeps version, target and state.
 KUBE_VERSION_LIST_KEYS = ("version", "target", "state")
-KUBE_VERSION_KEYS = KUBE_VERSION_LIST_KEYS + ("upgrade_from", "downgrade_to",
-                                              "applied_patches", "available_patches")
-# sysinv's kube_host_upgrade.py: timestamps only on a single one; links on both.
-# hostname, personality and status_reason are ours.
-KUBE_HOST_UPGRADE_KEYS = ("id", "uuid", "target_version", "status", "control_plane_version",
-                          "kubelet_version", "host_id", "links", "hostname", "personality",
-                          "status_reason", "created_at", "updated_at")
 
 
 def kube_version(doc, expand=True):
@@ -114,6 +107,7 @@ def kube_version(doc, expand=True):
 
 
 def kube_host_upgrade(doc, url, expand=True):
+    """sysinv's kube_host_upgrade.py: timestamps only on a single one, links on both."""
     out = dict(doc, links=_self_link(url, "kube_host_upgrades", doc["uuid"]))
     if not expand:
         out.pop("created_at", None)

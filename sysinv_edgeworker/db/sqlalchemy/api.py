@@ -75,6 +75,14 @@ class Connection:
                 raise exception.SystemNotFound()
             return system
 
+    def system_ident(self):
+        """{"id", "uuid"} of the system record (one cheap query), None before bootstrap."""
+        with reader() as s:
+            row = s.connection().execute(
+                sa.select(models.System.id, models.System.uuid)
+                .order_by(models.System.id).limit(1)).first()
+        return {"id": row.id, "uuid": row.uuid} if row is not None else None
+
     def system_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.System).order_by(models.System.id)))
@@ -107,9 +115,10 @@ class Connection:
             return net
 
     def mgmt_settings(self):
-        """What host rules and address assignment need, in one query: the system mode, and
-        the mgmt network's ``dynamic``, ``pool_id``, subnet (``network``/``prefix``) and
-        reserved addresses. NotFound before bootstrap has created them."""
+        """What host rules and address assignment need, in one query: the system mode (and
+        its ``system_id``/``system_uuid``, which hosts name), and the mgmt network's
+        ``dynamic``, ``pool_id``, subnet (``network``/``prefix``) and reserved addresses.
+        NotFound before bootstrap has created them."""
         with reader() as s:
             row = s.connection().execute(statements.mgmt_settings()).mappings().first()
         if row is None:

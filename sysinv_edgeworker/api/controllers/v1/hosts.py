@@ -20,8 +20,9 @@ from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy.api import HOST_SORT_KEYS
 
 
-def _system_and_network(dbapi):
-    """The system mode and mgmt network the rules need (created by the conductor)."""
+def _rules_context(dbapi):
+    """(system mode, mgmt network, system ident) for the rules and the answer, in one query
+    (the conductor created them at bootstrap)."""
     try:
         mgmt = dbapi.mgmt_settings()
     except exception.NotFound:
@@ -33,9 +34,10 @@ def _system_and_network(dbapi):
                 mgmt["controller0_address"]: "controller-0",
                 mgmt["controller1_address"]: "controller-1"}
     reserved.pop(None, None)
-    return mgmt["system_mode"], host_rules.MgmtNetwork(
+    network = host_rules.MgmtNetwork(
         dynamic=mgmt["dynamic"], subnet="%s/%s" % (mgmt["network"], mgmt["prefix"]),
         reserved=reserved)
+    return mgmt["system_mode"], network, {"id": mgmt["system_id"], "uuid": mgmt["system_uuid"]}
 
 
 def _patch_changes(current, patch):
@@ -96,16 +98,11 @@ def _list_query(params):
             "sort_key": sort_key, "sort_dir": sort_dir}
 
 
-def _system():
-    """The system record as a dict (sysinv's hosts name it), None before bootstrap."""
-    rows = pecan.request.dbapi.system_list()
-    return serialize.system(rows[0]) if rows else None
-
-
-def view(host):
-    """A host dict as sysinv returns a single host (GET one, POST, PATCH, PUT)."""
-    return types.HostView.from_dict(
-        representation.host(host, pecan.request.host_url, _system()))
+def view(host, system=None):
+    """A host dict as sysinv returns a single host (GET one, POST, PATCH, PUT); ``system``
+    is the system's id and uuid (looked up when not given)."""
+    return representation.host(host, pecan.request.host_url,
+                               system or pecan.request.dbapi.system_ident())
 
 
 class HostController(rest.RestController):
@@ -123,7 +120,7 @@ class HostController(rest.RestController):
             pecan.response.status = err.code
             return json.dumps({"faultcode": "Client" if err.code < 500 else "Server",
                                "faultstring": err.message, "debuginfo": None})
-        url, system = pecan.request.host_url, _system()
+        url, system = pecan.request.host_url, pecan.request.dbapi.system_ident()
         body = {"ihosts": [representation.host(r, url, system, expand=False) for r in rows]}
         if len(rows) == query["limit"]:
             nxt = dict(query, marker=rows[-1]["uuid"])
@@ -132,11 +129,11 @@ class HostController(rest.RestController):
             body["next"] = "%s/v1/ihosts?%s" % (url, urllib.parse.urlencode(nxt))
         return json.dumps(body)
 
-    @wsme_pecan.wsexpose(types.HostView, wtypes.text)
+    @wsme_pecan.wsexpose(types.Document, wtypes.text)
     def get_one(self, host_ident):
         return view(serialize.host(pecan.request.dbapi.host_get(host_ident)))
 
-    @wsme_pecan.wsexpose(types.HostView, body=types.Host)
+    @wsme_pecan.wsexpose(types.Document, body=types.Host)
     def post(self, host):
         if host is None:
             raise exception.InvalidParameterValue(err="a JSON object with the host is required.")
@@ -145,21 +142,23 @@ class HostController(rest.RestController):
             if field in host_rules.RESTRICTED_FIELDS:
                 raise exception.InvalidParameterValue(err="'%s' cannot be set." % field)
         dbapi = pecan.request.dbapi
-        values = host_rules.validate_create(supplied, *_system_and_network(dbapi))
-        return view(pecan.request.rpcapi.create_host(pecan.request.context, values))
+        mode, network, system = _rules_context(dbapi)
+        values = host_rules.validate_create(supplied, mode, network)
+        return view(pecan.request.rpcapi.create_host(pecan.request.context, values), system)
 
-    @wsme_pecan.wsexpose(types.HostView, wtypes.text, body=[types.JsonPatch])
+    @wsme_pecan.wsexpose(types.Document, wtypes.text, body=[types.JsonPatch])
     def patch(self, host_ident, patch):
         if not patch:
             raise exception.InvalidParameterValue(err="the patch must be a non-empty list.")
         dbapi = pecan.request.dbapi
         current = serialize.host(dbapi.host_get(host_ident))
         changes = _patch_changes(current, patch)
-        changes = host_rules.validate_update(current, changes, *_system_and_network(dbapi))
+        mode, network, system = _rules_context(dbapi)
+        changes = host_rules.validate_update(current, changes, mode, network)
         if not changes:
-            return view(current)
+            return view(current, system)
         return view(pecan.request.rpcapi.update_host(pecan.request.context, current["uuid"],
-                                                     changes))
+                                                     changes), system)
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, host_ident):
@@ -203,7 +202,7 @@ class ProvisionController(rest.RestController):
         super().__init__()
         self.host_ident = host_ident
 
-    @wsme_pecan.wsexpose(types.HostView, body=types.ProvisionReport)
+    @wsme_pecan.wsexpose(types.Document, body=types.ProvisionReport)
     def put(self, report=None):
         if report is None:
             raise exception.InvalidParameterValue(

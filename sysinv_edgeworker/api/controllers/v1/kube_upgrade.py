@@ -18,19 +18,17 @@ def _cluster(operation):
 
 
 class KubeVersionController(rest.RestController):
-    @wsme_pecan.wsexpose(types.KubeVersionCollection)
+    @wsme_pecan.wsexpose(types.Document)
     def get_all(self):
         versions = views.kube_versions(_cluster("GET /v1/kube_versions"))
-        return types.KubeVersionCollection(kube_versions=[
-            types.KubeVersion.from_dict(representation.kube_version(v, False))
-            for v in versions])
+        return {"kube_versions": [representation.kube_version(v, False) for v in versions]}
 
-    @wsme_pecan.wsexpose(types.KubeVersion, wtypes.text)
+    @wsme_pecan.wsexpose(types.Document, wtypes.text)
     def get_one(self, version):
         found = views.find_version(_cluster("GET /v1/kube_versions"), version)
         if found is None:
             raise exception.KubeVersionNotFound(version=version)
-        return types.KubeVersion.from_dict(representation.kube_version(found))
+        return representation.kube_version(found)
 
 
 def _upgrades():
@@ -39,18 +37,16 @@ def _upgrades():
 
 
 class KubeHostUpgradeController(rest.RestController):
-    @wsme_pecan.wsexpose(types.KubeHostUpgradeCollection)
+    @wsme_pecan.wsexpose(types.Document)
     def get_all(self):
         url = pecan.request.host_url
-        return types.KubeHostUpgradeCollection(kube_host_upgrades=[
-            types.KubeHostUpgrade.from_dict(representation.kube_host_upgrade(u, url, False))
-            for u in _upgrades()])
+        return {"kube_host_upgrades": [representation.kube_host_upgrade(u, url, False)
+                                       for u in _upgrades()]}
 
-    @wsme_pecan.wsexpose(types.KubeHostUpgrade, wtypes.text)
+    @wsme_pecan.wsexpose(types.Document, wtypes.text)
     def get_one(self, ident):
         """By the upgrade's uuid or id (as sysinv), or by the host's id or hostname."""
         for upgrade in _upgrades():
             if ident in (upgrade["uuid"], str(upgrade["id"]), upgrade["hostname"]):
-                return types.KubeHostUpgrade.from_dict(
-                    representation.kube_host_upgrade(upgrade, pecan.request.host_url))
+                return representation.kube_host_upgrade(upgrade, pecan.request.host_url)
         raise exception.KubeHostUpgradeNotFound(ident=ident)
