@@ -134,3 +134,10 @@ def test_errors_of_a_handled_request_are_left_alone(api):
         "Host nohost could not be found."
     r = api.post_json("/v1/ihosts", {"personality": "edgeworker"}, status=400)
     assert "Allow" not in r.headers
+
+
+def test_v1_root_links_every_collection(api):
+    doc = api.get("/v1/").json
+    for name in ("ihosts", "isystems", "networks", "addrpools", "kube_versions",
+                 "kube_host_upgrades"):
+        assert doc[name] == [{"href": "http://localhost/v1/" + name, "rel": "self"}]
