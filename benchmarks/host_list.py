@@ -3,7 +3,9 @@
 
 * Full list: `GET /v1/ihosts?limit=N` on the all-in-one service (SQLite) holding N hosts
   (default 10,000) vs the floor — the raw SQL query of the same rows (hosts joined with their
-  mgmt address, sqlite3 module) + json.dumps, in this process. Target ≤ 4×.
+  mgmt address, sqlite3 module), each with the constant keys sysinv's list entries must carry
+  (api/representation.py HOST_DEFAULTS: the contract's part of the body), + json.dumps, in
+  this process. Target ≤ 4×.
 * Pagination: one page (limit 100) when the service holds 100 hosts vs when it holds N — the
   first page and the last page (marker). Flat is the target.
 * Memory: peak RSS (VmHWM) of the all-in-one process after serving all that, and its RSS
@@ -29,6 +31,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import _aio  # noqa: E402  (benchmarks/ is on sys.path as the script's directory)
+from sysinv_edgeworker.api.representation import HOST_DEFAULTS  # noqa: E402
 from sysinv_edgeworker.conductor.allocator import key_of  # noqa: E402
 from tests.functional.deployment import http  # noqa: E402
 
@@ -84,7 +87,8 @@ def _floor(db_path, limit):
     conn = sqlite3.connect(db_path)
     conn.row_factory = sqlite3.Row
     try:
-        return json.dumps({"ihosts": [dict(r) for r in conn.execute(QUERY, (limit,))]})
+        return json.dumps({"ihosts": [dict(HOST_DEFAULTS, **r)
+                                      for r in conn.execute(QUERY, (limit,))]})
     finally:
         conn.close()
 

@@ -146,16 +146,19 @@ def _reason(err):
 
 class Client:
     """The v1 API: ``client.ihost``, ``client.isystem``, ``client.network``,
-    ``client.address_pool`` (cgtsclient's attribute names)."""
+    ``client.address_pool``, ``client.kube_version``, ``client.kube_host_upgrade``
+    (cgtsclient's attribute names)."""
 
     def __init__(self, http):
-        from cgtsclient_ext.v1 import address_pool, ihost, isystem, network
+        from cgtsclient_ext.v1 import address_pool, ihost, isystem, kube_version, network
 
         self.http = http
         self.ihost = ihost.IhostManager(http)
         self.isystem = isystem.IsystemManager(http)
         self.network = network.NetworkManager(http)
         self.address_pool = address_pool.AddressPoolManager(http)
+        self.kube_version = kube_version.KubeVersionManager(http)
+        self.kube_host_upgrade = kube_version.KubeHostUpgradeManager(http)
 
 
 def get_client(system_url=None, username=None, password=None, token=None,

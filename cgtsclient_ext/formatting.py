@@ -98,6 +98,19 @@ def print_dict(data, output_format=None, wrap=0, formatters=None, out=None):
     _write(pt.get_string(), out)
 
 
+def print_tuple_list(pairs, formatters=None, out=None):
+    """A Property/Value table of ``(field, value)`` pairs in their order (cgtsclient's
+    print_tuple_list, used by network-show and addrpool-show)."""
+    import prettytable
+
+    formatters = formatters or {}
+    pt = prettytable.PrettyTable(["Property", "Value"])
+    pt.align = "l"
+    for key, value in pairs:
+        pt.add_row([key, _cell(formatters[key](value) if key in formatters else value)])
+    _write(pt.get_string(), out)
+
+
 def format_ranges(ranges):
     """[[start, end], ...] -> ["start-end", ...] (cgtsclient's addrpool formatter)."""
     return [str(start) + "-" + str(end) for start, end in (ranges or [])]

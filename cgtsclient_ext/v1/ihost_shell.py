@@ -14,16 +14,38 @@ from cgtsclient_ext.v1.ihost import PERSONALITIES
 LIST_FIELDS = ["id", "hostname", "personality", "administrative",
                "operational", "availability"]
 
-# The fields host-show prints, in this order for --format value; any other
-# field the service returns (except links) follows, sorted.
-SHOW_FIELDS = ["id", "uuid", "personality", "subfunctions", "hostname",
-               "invprovision", "administrative", "operational", "availability",
-               "mgmt_mac", "mgmt_ip", "capabilities", "location",
-               "created_at", "updated_at", "provision_state", "provision_step",
-               "provision_error", "kubelet_version", "provision_updated_at",
-               "kube_node_ready", "kube_last_seen"]
+# The fields host-show prints, in this order for --format value: cgtsclient's
+# (iHost_shell.py _print_ihost_show, with its optional ones), then the edgeworker's own.
+# Other keys the service returns (sysinv's sub-collection links, ids...) only with --column.
+CGTS_SHOW_FIELDS = ["id", "uuid", "personality", "hostname", "invprovision",
+                    "administrative", "operational", "availability", "task", "action",
+                    "mgmt_mac", "serialid", "capabilities", "bm_type", "bm_username",
+                    "bm_ip", "config_applied", "config_target", "config_status", "location",
+                    "uptime", "reserved", "created_at", "updated_at", "boot_device",
+                    "rootfs_device", "hw_settle", "install_output", "console", "tboot",
+                    "vim_progress_status", "install_state", "install_state_info",
+                    "inv_state", "clock_synchronization", "device_image_update",
+                    "reboot_needed", "max_cpu_mhz_configured", "min_cpu_mhz_allowed",
+                    "max_cpu_mhz_allowed", "cstates_available", "apparmor",
+                    "iscsi_initiator_name", "nvme_host_id", "nvme_host_nqn", "sw_version"]
+OWN_SHOW_FIELDS = ["mgmt_ip", "provision_state", "provision_step", "provision_error",
+                   "kubelet_version", "provision_updated_at", "kube_node_ready",
+                   "kube_last_seen"]
+SHOW_FIELDS = CGTS_SHOW_FIELDS + ["subfunctions"] + OWN_SHOW_FIELDS
 
 HIDDEN_FIELDS = ("links",)
+
+
+def _show_fields(info):
+    fields = list(CGTS_SHOW_FIELDS)
+    if info.get("subfunctions") != info.get("personality"):
+        fields.append("subfunctions")
+        if "controller" in (info.get("subfunctions") or ""):
+            fields += ["subfunction_oper", "subfunction_avail"]
+    if info.get("peers"):
+        fields.append("peers")
+    fields += ["vsc_controllers", "ttys_dcd"] + OWN_SHOW_FIELDS
+    return [f for f in fields if f in info]
 
 
 def _show_data(host, columns):
@@ -31,9 +53,7 @@ def _show_data(host, columns):
     if columns:
         formatting.check_columns(columns, set(info) - set(HIDDEN_FIELDS))
         return {c: info[c] for c in columns}
-    ordered = [f for f in SHOW_FIELDS if f in info]
-    ordered += sorted(k for k in info if k not in SHOW_FIELDS and k not in HIDDEN_FIELDS)
-    return {f: info[f] for f in ordered}
+    return {f: info[f] for f in _show_fields(info)}
 
 
 def print_host(host, columns=None, output_format=None):

@@ -1,13 +1,21 @@
-"""Read-only views: ``show`` (the system), ``network-list``, ``addrpool-list``."""
+"""Read-only views: ``show`` (the system), ``network-list``/``-show``,
+``addrpool-list``/``-show`` (cgtsclient's columns: isystem_shell.py, network_shell.py,
+address_pool_shell.py)."""
 
 from cgtsclient_ext import exc, formatting
-from cgtsclient_ext.utils import output_options
+from cgtsclient_ext.utils import arg, output_options
 
-SYSTEM_FIELDS = ["uuid", "name", "system_type", "system_mode", "description",
-                 "created_at", "updated_at"]
-NETWORK_FIELDS = ["id", "uuid", "name", "type", "dynamic", "pool_uuid"]
+# cgtsclient's isystem_shell.py _print_isystem_show, plus our id.
+SYSTEM_FIELDS = ["name", "system_type", "system_mode", "description", "location",
+                 "latitude", "longitude", "contact", "timezone", "software_version", "uuid",
+                 "created_at", "updated_at", "region_name", "service_project_name",
+                 "security_feature", "id"]
+# Shown when set, as cgtsclient does (capabilities' flags, distributed_cloud_role).
+SYSTEM_CAPABILITIES = ("shared_services", "sdn_enabled", "https_enabled", "vswitch_type")
+NETWORK_FIELDS = ["id", "uuid", "name", "type", "dynamic", "pool_uuid",
+                  "primary_pool_family"]
 ADDRPOOL_FIELDS = ["uuid", "name", "network", "prefix", "order", "ranges",
-                   "controller_address", "controller0_address",
+                   "floating_address", "controller0_address",
                    "controller1_address", "gateway_address"]
 
 
@@ -36,16 +44,26 @@ def do_show(cc, args):
         formatting.check_columns(args.column, set(info))
         data = {c: info[c] for c in args.column}
     else:
-        keys = [f for f in SYSTEM_FIELDS if f in info]
-        keys += sorted(k for k in info if k not in SYSTEM_FIELDS)
-        data = {k: info[k] for k in keys}
+        data = {k: info.get(k) for k in SYSTEM_FIELDS}
+        capabilities = info.get("capabilities") or {}
+        data.update((k, capabilities[k]) for k in SYSTEM_CAPABILITIES
+                    if capabilities.get(k) is not None)
+        if info.get("distributed_cloud_role"):
+            data["distributed_cloud_role"] = info["distributed_cloud_role"]
     formatting.print_dict(data, output_format=args.format)
 
 
 @output_options()
 def do_network_list(cc, args):
-    """List networks."""
-    _list(cc.network.list(), NETWORK_FIELDS, args)
+    """List IP networks on host."""
+    _list(cc.network.list(), NETWORK_FIELDS, args, sortby=1)
+
+
+@arg("network_uuid", metavar="<network_uuid>", help="UUID of IP network")
+def do_network_show(cc, args):
+    """Show IP network details."""
+    network = cc.network.get(args.network_uuid)
+    formatting.print_tuple_list([(f, network.get(f, "")) for f in NETWORK_FIELDS])
 
 
 @output_options()
@@ -53,3 +71,11 @@ def do_addrpool_list(cc, args):
     """List IP address pools."""
     _list(cc.address_pool.list(), ADDRPOOL_FIELDS, args, sortby=1,
           formatters={"ranges": formatting.format_ranges})
+
+
+@arg("address_pool_uuid", metavar="<address_pool_uuid>", help="UUID of IP address pool")
+def do_addrpool_show(cc, args):
+    """Show IP address pool attributes."""
+    pool = cc.address_pool.get(args.address_pool_uuid)
+    formatting.print_tuple_list([(f, pool.get(f, "")) for f in ADDRPOOL_FIELDS],
+                                formatters={"ranges": formatting.format_ranges})

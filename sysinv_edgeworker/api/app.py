@@ -43,7 +43,8 @@ def setup_app(dbapi=None, rpcapi=None):
     app = pecan.make_app(
         "sysinv_edgeworker.api.controllers.root.RootController",
         hooks=[hooks.ContextHook(), hooks.DBHook(dbapi or db_api.get_instance()),
-               hooks.RPCHook(rpcapi or conductor_rpcapi.ConductorAPI())],
+               hooks.RPCHook(rpcapi or conductor_rpcapi.ConductorAPI()),
+               hooks.RouteHook()],
         force_canonical=False, guess_content_type_from_ext=False, debug=False,
         static_root=None, logging={})
     app = middleware.ParsableErrorMiddleware(app)

@@ -54,6 +54,22 @@ class PoolNotFound(NotFound):
     msg_fmt = "Address pool %(pool)s could not be found."
 
 
+class NetworkNotFound(NotFound):
+    msg_fmt = "Network %(network)s could not be found."
+
+
+class IsystemNotFound(NotFound):
+    msg_fmt = "System %(system)s could not be found."
+
+
+class KubeVersionNotFound(NotFound):
+    msg_fmt = "Kubernetes version %(version)s not found."
+
+
+class KubeHostUpgradeNotFound(NotFound):
+    msg_fmt = "Kubernetes host upgrade %(ident)s could not be found."
+
+
 class Conflict(EdgeworkerException):
     msg_fmt = "Conflict: %(reason)s"
     code = 409

@@ -79,6 +79,24 @@ class KubeOperations:
                 "missing_from_cluster": missing, "invalid_kubelet_version": invalid,
                 "not_in_inventory": extra}
 
+    def cluster_versions(self, operation):
+        """What runs in the cluster now, read only: every kube-apiserver version (oldest
+        first), where they were read from, and every Node's kubelet version. Raises
+        KubernetesDisabled (naming ``operation``) or KubeClusterUnavailable."""
+        from sysinv_edgeworker.kube import cluster
+        if not self.enabled:
+            raise exception.KubernetesDisabled(operation=operation)
+        try:
+            kube = self._cluster()
+            apiservers = kube.apiserver_versions()
+            nodes = kube.nodes()
+        except cluster.ClusterUnreachable as err:
+            raise exception.KubeClusterUnavailable(reason=str(err))
+        return {"apiserver_versions": [str(v) for v in apiservers.versions],
+                "source": apiservers.source,
+                "nodes": [{"name": n.name, "kubelet_version": n.kubelet_version,
+                           "control_plane": n.control_plane} for n in nodes]}
+
     def remove_host(self, hostname):
         """After an edgeworker's host-delete committed: cordon and delete its Node, delete
         the bootstrap tokens issued for it. Never raises: an unreachable cluster is logged

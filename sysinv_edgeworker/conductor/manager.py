@@ -52,3 +52,7 @@ class ConductorManager:
     @_EXPECTED
     def kube_refresh(self, context):
         return self.kube.refresh()
+
+    @_EXPECTED
+    def kube_cluster_versions(self, context, operation):
+        return self.kube.cluster_versions(operation)

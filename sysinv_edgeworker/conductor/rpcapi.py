@@ -5,6 +5,7 @@ Version history:
     1.1 - report_provision
     1.2 - kube_refresh; delete_host returns the Kubernetes clean-up result (a dict with
           node_removed, tokens_deleted, warning, skipped; None for non-edgeworkers)
+    1.3 - kube_cluster_versions (read only: kube-apiserver and kubelet versions)
 """
 
 import oslo_messaging as messaging
@@ -12,7 +13,7 @@ import oslo_messaging as messaging
 from sysinv_edgeworker.common import constants, exception
 from sysinv_edgeworker.conf import CONF
 
-RPC_API_VERSION = "1.2"
+RPC_API_VERSION = "1.3"
 
 
 def _clean(err):
@@ -72,3 +73,9 @@ class ConductorAPI:
 
     def kube_refresh(self, context):
         return self._call(context, "kube_refresh", version="1.2")
+
+    def kube_cluster_versions(self, context, operation):
+        """{apiserver_versions, source, nodes: [{name, kubelet_version, control_plane}]};
+        ``operation`` names the caller in the error when [kubernetes] enabled is false."""
+        return self._call(context, "kube_cluster_versions", version="1.3",
+                          operation=operation)

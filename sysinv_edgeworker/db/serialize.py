@@ -40,13 +40,13 @@ def system(row):
 
 def network(row):
     return {"id": row.id, "uuid": row.uuid, "name": row.name, "type": row.type,
-            "dynamic": row.dynamic, "pool_uuid": row.pool.uuid,
+            "dynamic": row.dynamic, "pool_uuid": row.pool.uuid, "pool_family": row.pool.family,
             "created_at": _ts(row.created_at), "updated_at": _ts(row.updated_at)}
 
 
 def pool(row):
     return {"id": row.id, "uuid": row.uuid, "name": row.name, "network": row.network,
-            "prefix": row.prefix, "order": row.allocation_order,
+            "prefix": row.prefix, "family": row.family, "order": row.allocation_order,
             "ranges": [[r.start, r.end] for r in row.ranges],
             "gateway_address": row.gateway_address,
             "controller_address": row.controller_address,

@@ -62,3 +62,19 @@ def test_unreachable_cluster_over_rpc(oslo_api, conf, tmp_path):
     assert "_Remote" not in r.text and "Traceback" not in r.text
     resp = oslo_api.delete("/v1/ihosts/edge-01", status=204)
     assert "could not be removed" in resp.headers["Warning"]
+
+
+def test_kube_views_over_rpc(oslo_api, kube_api, conf):
+    """RPC 1.3 kube_cluster_versions: the result and its domain error cross the bus."""
+    post(oslo_api, edgeworker("edge-01"))
+    kube_api.request("POST", "/api/v1/nodes", {
+        "metadata": {"name": "edge-01"},
+        "status": {"nodeInfo": {"kubeletVersion": "v1.28.7"}}})
+    [row] = oslo_api.get("/v1/kube_host_upgrades").json["kube_host_upgrades"]
+    assert (row["kubelet_version"], row["status"]) == ("v1.28.7", "needs-upgrade")
+    assert [v["version"] for v in oslo_api.get("/v1/kube_versions").json["kube_versions"]] \
+        == ["v1.28.7", "v1.29.2"]
+    conf.set_override("enabled", False, group="kubernetes")
+    r = oslo_api.get("/v1/kube_versions", status=400)
+    assert fault(r).startswith("GET /v1/kube_versions needs the Kubernetes cluster")
+    assert "_Remote" not in r.text

@@ -262,6 +262,7 @@ def test_location_text_becomes_locn_and_bad_shapes_refused(api):
     r = patch(api, "edge-01", status=400, capabilities="x")
     assert fault(r) == "capabilities must be a JSON object."
     assert api.get("/v1/ihosts/edge-01").json == before
-    assert api.get("/v1/ihosts").json["ihosts"] == [before]
+    [entry] = api.get("/v1/ihosts").json["ihosts"]  # sysinv's list entry: fewer keys
+    assert entry == {key: before[key] for key in entry}
     r = post(api, edgeworker("edge-02", MAC2, location=[1]), status=400)
     assert fault(r).startswith("location must be text or an object of text values")

@@ -75,9 +75,29 @@ class Connection:
                 raise exception.SystemNotFound()
             return system
 
+    def system_ident(self):
+        """{"id", "uuid"} of the system record (one cheap query), None before bootstrap."""
+        with reader() as s:
+            row = s.connection().execute(
+                sa.select(models.System.id, models.System.uuid)
+                .order_by(models.System.id).limit(1)).first()
+        return {"id": row.id, "uuid": row.uuid} if row is not None else None
+
     def system_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.System).order_by(models.System.id)))
+
+    @staticmethod
+    def _get_by_uuid(model, ident, not_found):
+        with reader() as s:
+            row = s.scalars(sa.select(model).where(model.uuid == str(ident))).first()
+            if row is None:
+                raise not_found
+            return row
+
+    def system_get_by_uuid(self, system_uuid):
+        return self._get_by_uuid(models.System, system_uuid,
+                                 exception.IsystemNotFound(system=system_uuid))
 
     def system_create(self, values):
         with writer() as s:
@@ -95,9 +115,10 @@ class Connection:
             return net
 
     def mgmt_settings(self):
-        """What host rules and address assignment need, in one query: the system mode, and
-        the mgmt network's ``dynamic``, ``pool_id``, subnet (``network``/``prefix``) and
-        reserved addresses. NotFound before bootstrap has created them."""
+        """What host rules and address assignment need, in one query: the system mode (and
+        its ``system_id``/``system_uuid``, which hosts name), and the mgmt network's
+        ``dynamic``, ``pool_id``, subnet (``network``/``prefix``) and reserved addresses.
+        NotFound before bootstrap has created them."""
         with reader() as s:
             row = s.connection().execute(statements.mgmt_settings()).mappings().first()
         if row is None:
@@ -107,6 +128,10 @@ class Connection:
     def network_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.Network).order_by(models.Network.id)))
+
+    def network_get(self, network_uuid):
+        return self._get_by_uuid(models.Network, network_uuid,
+                                 exception.NetworkNotFound(network=network_uuid))
 
     def network_create(self, values):
         with writer() as s:
@@ -144,6 +169,19 @@ class Connection:
     def pool_list(self):
         with reader() as s:
             return list(s.scalars(sa.select(models.AddressPool).order_by(models.AddressPool.id)))
+
+    def pool_get_by_uuid(self, pool_uuid):
+        return self._get_by_uuid(models.AddressPool, pool_uuid,
+                                 exception.PoolNotFound(pool=pool_uuid))
+
+    def address_ids_by_name(self, pool_id, names):
+        """{name: id} of the pool's reserved addresses (no host) with these names."""
+        with reader() as s:
+            rows = s.execute(sa.select(models.Address.name, models.Address.id)
+                             .where(models.Address.pool_id == pool_id,
+                                    models.Address.host_id.is_(None),
+                                    models.Address.name.in_(list(names))))
+            return {name: ident for name, ident in rows}
 
     def pool_create(self, values, ranges):
         with writer() as s:

@@ -21,7 +21,9 @@ _ADDRS = models.Address.__table__
 def mgmt_settings():
     net, pool, system = (models.Network.__table__, models.AddressPool.__table__,
                          models.System.__table__)
-    return (sa.select(system.c.system_mode, net.c.dynamic, net.c.pool_id, pool.c.network,
+    return (sa.select(system.c.system_mode, system.c.id.label("system_id"),
+                      system.c.uuid.label("system_uuid"), net.c.dynamic, net.c.pool_id,
+                      pool.c.network,
                       pool.c.prefix, pool.c.gateway_address, pool.c.controller_address,
                       pool.c.controller0_address, pool.c.controller1_address)
             .select_from(net.join(pool, pool.c.id == net.c.pool_id).join(system, sa.true()))

@@ -81,6 +81,36 @@ def run_service(state, extra_conf=""):
         yield Service(url, proc, log, conf)
 
 
+def add_node(api, name, kubelet, labels=None):
+    """A Ready Node with this kubelet version in the loopback Kubernetes API double."""
+    api.request("POST", "/api/v1/nodes", {
+        "metadata": {"name": name, "labels": labels or {}},
+        "status": {"nodeInfo": {"kubeletVersion": kubelet},
+                   "conditions": [{"type": "Ready", "status": "True"}]}})
+
+
+@contextlib.contextmanager
+def loopback_cluster(tmp_path_factory, nodes=()):
+    """The loopback Kubernetes API double (tests/kubeapi.py, control plane v1.29.2) holding
+    Ready Nodes ``(name, kubelet version[, labels])``; stopped afterwards."""
+    from tests.kubeapi import start_control_plane
+    api = start_control_plane(tmp_path_factory.mktemp("kube"))
+    try:
+        for node in nodes:
+            add_node(api, *node)
+        yield api
+    finally:
+        api.stop()
+
+
+@contextlib.contextmanager
+def service_with_cluster(tmp_path_factory, kube):
+    """The all-in-one service whose conductor reaches the cluster ``kube``."""
+    extra = "[kubernetes]\nkubeconfig = %s\n" % kube.kubeconfig
+    with run_service(tmp_path_factory.mktemp("aio"), extra) as svc:
+        yield svc
+
+
 def clean_env(**extra):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OS_", "SYSTEM_", "SYSTEMCLIENT_"))}

@@ -32,3 +32,20 @@ def service(tmp_path_factory):
 @pytest.fixture(scope="module")
 def system(service):
     return cli_aio.make_runner(service)
+
+
+@pytest.fixture(scope="module")
+def kube(request, tmp_path_factory):
+    """The loopback Kubernetes API double (control plane v1.29.2) with the module's
+    ``KUBE_NODES``: Ready Nodes ``(name, kubelet version[, labels])``."""
+    with cli_aio.loopback_cluster(tmp_path_factory,
+                                  getattr(request.module, "KUBE_NODES", ())) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def kube_service(tmp_path_factory, kube):
+    """An all-in-one service whose conductor reaches ``kube``; a module that needs it as
+    its ``service`` says ``service = kube_service`` in a fixture."""
+    with cli_aio.service_with_cluster(tmp_path_factory, kube) as svc:
+        yield svc

@@ -18,30 +18,18 @@ pytestmark = pytest.mark.functional
 CHECK = Path(sys.executable).parent / "sysinv-edgeworker-kube-check"
 
 
-def add_node(api, name, kubelet, labels=None):
-    api.request("POST", "/api/v1/nodes", {
-        "metadata": {"name": name, "labels": labels or {}},
-        "status": {"nodeInfo": {"kubeletVersion": kubelet},
-                   "conditions": [{"type": "Ready", "status": "True"}]}})
+add_node = cli_aio.add_node
+
+
+KUBE_NODES = [("controller-0", "v1.29.2", {"node-role.kubernetes.io/control-plane": ""}),
+              ("edge-01", "v1.29.2"), ("edge-02", "v1.28.7"),
+              ("stray-1", "v1.29.2")]  # stray-1: in the cluster, not in the inventory
 
 
 @pytest.fixture(scope="module")
-def kube(tmp_path_factory):
-    api = start_control_plane(tmp_path_factory.mktemp("kube"))  # control plane v1.29.2
-    add_node(api, "controller-0", "v1.29.2", {"node-role.kubernetes.io/control-plane": ""})
-    add_node(api, "edge-01", "v1.29.2")
-    add_node(api, "edge-02", "v1.28.7")
-    add_node(api, "stray-1", "v1.29.2")       # in the cluster, not in the inventory
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, kube):
+def service(kube_service):
     """This module's all-in-one service reaches the loopback cluster."""
-    extra = "[kubernetes]\nkubeconfig = %s\n" % kube.kubeconfig
-    with cli_aio.run_service(tmp_path_factory.mktemp("aio"), extra) as svc:
-        yield svc
+    return kube_service
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,9 @@ import pytest
 from cgtsclient_ext import shell
 
 COMMANDS = ["host-add", "host-update", "host-list", "host-show", "host-delete",
-            "addrpool-list", "network-list", "show", "edgeworker-inventory"]
+            "addrpool-list", "addrpool-show", "network-list", "network-show", "show",
+            "edgeworker-inventory", "kube-version-list", "kube-version-show",
+            "kube-host-upgrade-list"]
 
 
 def _parse(*argv):
@@ -118,3 +120,25 @@ def test_start_up_imports_stay_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_host_show_prints_cgtsclients_fields_then_ours():
+    """cgtsclient's _print_ihost_show (iHost_shell.py): its field list, subfunctions only
+    when it differs from the personality, peers only when set; sysinv's sub-collection
+    links and ids are not shown; the edgeworker's own fields follow."""
+    from cgtsclient_ext.v1 import base, ihost_shell
+    info = {f: None for f in ihost_shell.CGTS_SHOW_FIELDS}
+    info.update(personality="edgeworker", subfunctions="edgeworker", peers=None,
+                iinterfaces=[], isystem_uuid="u", forisystemid=1, links=[], ttys_dcd=None,
+                mgmt_ip="192.168.204.5", provision_state="provisioned")
+    shown = list(ihost_shell._show_data(base.Resource(info), None))
+    assert shown[:len(ihost_shell.CGTS_SHOW_FIELDS)] == ihost_shell.CGTS_SHOW_FIELDS
+    assert shown[len(ihost_shell.CGTS_SHOW_FIELDS):] == ["ttys_dcd", "mgmt_ip",
+                                                        "provision_state"]
+    info.update(personality="controller", subfunctions="controller,worker",
+                subfunction_oper="enabled", subfunction_avail="available",
+                peers={"name": "group-0", "hosts": ["controller-0"]})
+    shown = list(ihost_shell._show_data(base.Resource(info), None))
+    assert shown[len(ihost_shell.CGTS_SHOW_FIELDS):][:4] == [
+        "subfunctions", "subfunction_oper", "subfunction_avail", "peers"]
+    assert ihost_shell._show_data(base.Resource(info), ["iinterfaces"]) == {"iinterfaces": []}

@@ -1,7 +1,7 @@
 import pecan
 from pecan import rest
 
-from sysinv_edgeworker.api.controllers.v1 import hosts, inventory
+from sysinv_edgeworker.api.controllers.v1 import hosts, inventory, kube_upgrade
 
 
 class Controller(rest.RestController):
@@ -9,6 +9,8 @@ class Controller(rest.RestController):
     isystems = inventory.SystemController()
     networks = inventory.NetworkController()
     addrpools = inventory.AddrPoolController()
+    kube_versions = kube_upgrade.KubeVersionController()
+    kube_host_upgrades = kube_upgrade.KubeHostUpgradeController()
 
     @pecan.expose("json")
     def get(self):
@@ -16,6 +18,7 @@ class Controller(rest.RestController):
         doc = {"id": "v1", "media_types": [{"base": "application/json",
                                             "type": "application/vnd.openstack.sysinv.v1+json"}],
                "links": [{"href": base, "rel": "self"}]}
-        for name in ("ihosts", "isystems", "networks", "addrpools"):
+        for name in ("ihosts", "isystems", "networks", "addrpools", "kube_versions",
+                     "kube_host_upgrades"):
             doc[name] = [{"href": base + name, "rel": "self"}]
         return doc

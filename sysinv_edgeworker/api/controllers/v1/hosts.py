@@ -12,7 +12,7 @@ import wsmeext.pecan as wsme_pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from sysinv_edgeworker.api import host_rules
+from sysinv_edgeworker.api import host_rules, representation
 from sysinv_edgeworker.api.controllers.v1 import kube, types
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
@@ -20,8 +20,9 @@ from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy.api import HOST_SORT_KEYS
 
 
-def _system_and_network(dbapi):
-    """The system mode and mgmt network the rules need (created by the conductor)."""
+def _rules_context(dbapi):
+    """(system mode, mgmt network, system ident) for the rules and the answer, in one query
+    (the conductor created them at bootstrap)."""
     try:
         mgmt = dbapi.mgmt_settings()
     except exception.NotFound:
@@ -33,9 +34,10 @@ def _system_and_network(dbapi):
                 mgmt["controller0_address"]: "controller-0",
                 mgmt["controller1_address"]: "controller-1"}
     reserved.pop(None, None)
-    return mgmt["system_mode"], host_rules.MgmtNetwork(
+    network = host_rules.MgmtNetwork(
         dynamic=mgmt["dynamic"], subnet="%s/%s" % (mgmt["network"], mgmt["prefix"]),
         reserved=reserved)
+    return mgmt["system_mode"], network, {"id": mgmt["system_id"], "uuid": mgmt["system_uuid"]}
 
 
 def _patch_changes(current, patch):
@@ -96,9 +98,11 @@ def _list_query(params):
             "sort_key": sort_key, "sort_dir": sort_dir}
 
 
-def _with_links(host, url):
-    host["links"] = [{"href": "%s/v1/ihosts/%s" % (url, host["uuid"]), "rel": "self"}]
-    return host
+def view(host, system=None):
+    """A host dict as sysinv returns a single host (GET one, POST, PATCH, PUT); ``system``
+    is the system's id and uuid (looked up when not given)."""
+    return representation.host(host, pecan.request.host_url,
+                               system or pecan.request.dbapi.system_ident())
 
 
 class HostController(rest.RestController):
@@ -116,8 +120,8 @@ class HostController(rest.RestController):
             pecan.response.status = err.code
             return json.dumps({"faultcode": "Client" if err.code < 500 else "Server",
                                "faultstring": err.message, "debuginfo": None})
-        url = pecan.request.host_url
-        body = {"ihosts": [_with_links(r, url) for r in rows]}
+        url, system = pecan.request.host_url, pecan.request.dbapi.system_ident()
+        body = {"ihosts": [representation.host(r, url, system, expand=False) for r in rows]}
         if len(rows) == query["limit"]:
             nxt = dict(query, marker=rows[-1]["uuid"])
             if not nxt["personality"]:
@@ -125,12 +129,11 @@ class HostController(rest.RestController):
             body["next"] = "%s/v1/ihosts?%s" % (url, urllib.parse.urlencode(nxt))
         return json.dumps(body)
 
-    @wsme_pecan.wsexpose(types.Host, wtypes.text)
+    @wsme_pecan.wsexpose(types.Document, wtypes.text)
     def get_one(self, host_ident):
-        host = pecan.request.dbapi.host_get(host_ident)
-        return types.Host.from_dict(serialize.host(host), pecan.request.host_url)
+        return view(serialize.host(pecan.request.dbapi.host_get(host_ident)))
 
-    @wsme_pecan.wsexpose(types.Host, body=types.Host)
+    @wsme_pecan.wsexpose(types.Document, body=types.Host)
     def post(self, host):
         if host is None:
             raise exception.InvalidParameterValue(err="a JSON object with the host is required.")
@@ -139,23 +142,23 @@ class HostController(rest.RestController):
             if field in host_rules.RESTRICTED_FIELDS:
                 raise exception.InvalidParameterValue(err="'%s' cannot be set." % field)
         dbapi = pecan.request.dbapi
-        values = host_rules.validate_create(supplied, *_system_and_network(dbapi))
-        created = pecan.request.rpcapi.create_host(pecan.request.context, values)
-        return types.Host.from_dict(created, pecan.request.host_url)
+        mode, network, system = _rules_context(dbapi)
+        values = host_rules.validate_create(supplied, mode, network)
+        return view(pecan.request.rpcapi.create_host(pecan.request.context, values), system)
 
-    @wsme_pecan.wsexpose(types.Host, wtypes.text, body=[types.JsonPatch])
+    @wsme_pecan.wsexpose(types.Document, wtypes.text, body=[types.JsonPatch])
     def patch(self, host_ident, patch):
         if not patch:
             raise exception.InvalidParameterValue(err="the patch must be a non-empty list.")
         dbapi = pecan.request.dbapi
         current = serialize.host(dbapi.host_get(host_ident))
         changes = _patch_changes(current, patch)
-        changes = host_rules.validate_update(current, changes, *_system_and_network(dbapi))
+        mode, network, system = _rules_context(dbapi)
+        changes = host_rules.validate_update(current, changes, mode, network)
         if not changes:
-            return types.Host.from_dict(current, pecan.request.host_url)
-        updated = pecan.request.rpcapi.update_host(pecan.request.context, current["uuid"],
-                                                   changes)
-        return types.Host.from_dict(updated, pecan.request.host_url)
+            return view(current, system)
+        return view(pecan.request.rpcapi.update_host(pecan.request.context, current["uuid"],
+                                                     changes), system)
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, host_ident):
@@ -199,13 +202,12 @@ class ProvisionController(rest.RestController):
         super().__init__()
         self.host_ident = host_ident
 
-    @wsme_pecan.wsexpose(types.Host, body=types.ProvisionReport)
+    @wsme_pecan.wsexpose(types.Document, body=types.ProvisionReport)
     def put(self, report=None):
         if report is None:
             raise exception.InvalidParameterValue(
                 err="a JSON object with provision_state is required.")
         current = serialize.host(pecan.request.dbapi.host_get(self.host_ident))
         values = host_rules.validate_provision_report(current, report.supplied())
-        updated = pecan.request.rpcapi.report_provision(pecan.request.context,
-                                                        current["uuid"], values)
-        return types.Host.from_dict(updated, pecan.request.host_url)
+        return view(pecan.request.rpcapi.report_provision(pecan.request.context,
+                                                          current["uuid"], values))
