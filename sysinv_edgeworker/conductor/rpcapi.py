@@ -5,6 +5,8 @@ Version history:
     1.1 - report_provision
     1.2 - kube_refresh; delete_host returns the Kubernetes clean-up result (a dict with
           node_removed, tokens_deleted, warning, skipped; None for non-edgeworkers)
+    1.3 - assign_labels, remove_label (each returns the cluster warning, if any);
+          kube_refresh also applies the inventory's labels to the Nodes (labels_applied)
 """
 
 import oslo_messaging as messaging
@@ -12,7 +14,7 @@ import oslo_messaging as messaging
 from sysinv_edgeworker.common import constants, exception
 from sysinv_edgeworker.conf import CONF
 
-RPC_API_VERSION = "1.2"
+RPC_API_VERSION = "1.3"
 
 
 def _clean(err):
@@ -72,3 +74,10 @@ class ConductorAPI:
 
     def kube_refresh(self, context):
         return self._call(context, "kube_refresh", version="1.2")
+
+    def assign_labels(self, context, host_uuid, labels, overwrite):
+        return self._call(context, "assign_labels", version="1.3", host_uuid=host_uuid,
+                          labels=labels, overwrite=overwrite)
+
+    def remove_label(self, context, label_uuid):
+        return self._call(context, "remove_label", version="1.3", label_uuid=label_uuid)

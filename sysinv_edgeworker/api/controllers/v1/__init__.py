@@ -2,6 +2,7 @@ import pecan
 from pecan import rest
 
 from sysinv_edgeworker.api.controllers.v1 import hosts, inventory
+from sysinv_edgeworker.api.controllers.v1 import labels as labels_api
 
 
 class Controller(rest.RestController):
@@ -9,6 +10,7 @@ class Controller(rest.RestController):
     isystems = inventory.SystemController()
     networks = inventory.NetworkController()
     addrpools = inventory.AddrPoolController()
+    labels = labels_api.LabelController()
 
     @pecan.expose("json")
     def get(self):
@@ -16,6 +18,6 @@ class Controller(rest.RestController):
         doc = {"id": "v1", "media_types": [{"base": "application/json",
                                             "type": "application/vnd.openstack.sysinv.v1+json"}],
                "links": [{"href": base, "rel": "self"}]}
-        for name in ("ihosts", "isystems", "networks", "addrpools"):
+        for name in ("ihosts", "isystems", "networks", "addrpools", "labels"):
             doc[name] = [{"href": base + name, "rel": "self"}]
         return doc

@@ -13,7 +13,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from sysinv_edgeworker.api import host_rules
-from sysinv_edgeworker.api.controllers.v1 import kube, types
+from sysinv_edgeworker.api.controllers.v1 import kube, labels, types
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
 from sysinv_edgeworker.db import serialize
@@ -173,9 +173,11 @@ class HostController(rest.RestController):
 
     @pecan.expose()
     def _lookup(self, host_ident, *remainder):
-        """Sub-resources of one host: /v1/ihosts/<host>/provision."""
+        """Sub-resources of one host: /v1/ihosts/<host>/provision, …/labels."""
         if remainder and remainder[0] == "provision":
             return ProvisionController(host_ident), remainder[1:]
+        if remainder and remainder[0] == "labels":
+            return labels.HostLabelsController(host_ident), remainder[1:]
         return None
 
     def _refuse_upgrade(self, host_ident, operation):
