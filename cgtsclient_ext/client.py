@@ -146,7 +146,7 @@ def _reason(err):
 
 class Client:
     """The v1 API: ``client.ihost``, ``client.isystem``, ``client.network``,
-    ``client.address_pool`` (cgtsclient's attribute names)."""
+    ``client.address_pool``, ``client.label`` (cgtsclient's attribute names)."""
 
     def __init__(self, http):
         from cgtsclient_ext.v1 import address_pool, ihost, isystem, network
@@ -156,6 +156,8 @@ class Client:
         self.isystem = isystem.IsystemManager(http)
         self.network = network.NetworkManager(http)
         self.address_pool = address_pool.AddressPoolManager(http)
+        from cgtsclient_ext.v1 import label
+        self.label = label.KubernetesLabelManager(http)
 
 
 def get_client(system_url=None, username=None, password=None, token=None,

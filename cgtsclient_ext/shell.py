@@ -22,8 +22,9 @@ class HelpFormatter(argparse.HelpFormatter):
 
 def _command_modules():
     from cgtsclient_ext.v1 import ihost_shell, inventory_shell, kube_shell, system_shell
+    from cgtsclient_ext.v1 import label_shell
 
-    return (ihost_shell, system_shell, inventory_shell, kube_shell)
+    return (ihost_shell, system_shell, inventory_shell, kube_shell, label_shell)
 
 
 def _global_options(parser):
