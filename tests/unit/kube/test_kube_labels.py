@@ -15,13 +15,6 @@ from tests.unit.kube.test_kube_conductor import add_node
 ANNOTATION = "edgeworker.starlingx.io/sysinv-labels"
 
 
-@pytest.fixture
-def kube(conf, kube_api):
-    conf.set_override("kubeconfig", str(kube_api.kubeconfig), group="kubernetes")
-    conf.set_override("request_timeout", 3.0, group="kubernetes")
-    return kube_api
-
-
 def node(kube, name):
     return kube.request("GET", "/api/v1/nodes/%s" % name)
 

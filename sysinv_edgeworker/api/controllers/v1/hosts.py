@@ -83,14 +83,8 @@ def _list_query(params):
         if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
             raise exception.InvalidParameterValue(err="limit must be a positive integer.")
         limit = int(limit)
-    sort_key, sort_dir = params.get("sort_key", "id"), params.get("sort_dir", "asc")
-    if sort_key not in HOST_SORT_KEYS:
-        raise exception.InvalidParameterValue(
-            err="sort_key '%s' is invalid; expected one of: %s."
-                % (validators.shown(sort_key), ", ".join(HOST_SORT_KEYS)))
-    if sort_dir not in ("asc", "desc"):
-        raise exception.InvalidParameterValue(
-            err="sort_dir '%s' is invalid; expected asc or desc." % validators.shown(sort_dir))
+    sort_key, sort_dir = validators.sort(params.get("sort_key", "id"),
+                                         params.get("sort_dir", "asc"), HOST_SORT_KEYS)
     return {"personality": personality, "marker": params.get("marker"),
             "limit": min(limit or CONF.api.max_limit, CONF.api.max_limit),
             "sort_key": sort_key, "sort_dir": sort_dir}

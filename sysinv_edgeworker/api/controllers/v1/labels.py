@@ -50,13 +50,7 @@ def _collection(rows, limit, path, params):
 
 
 def _list(host_id, marker, limit, sort_key, sort_dir, path, params):
-    if sort_key not in SORT_KEYS:
-        raise exception.InvalidParameterValue(
-            err="sort_key '%s' is invalid; expected one of: %s."
-                % (validators.shown(sort_key), ", ".join(SORT_KEYS)))
-    if sort_dir not in ("asc", "desc"):
-        raise exception.InvalidParameterValue(
-            err="sort_dir '%s' is invalid; expected asc or desc." % validators.shown(sort_dir))
+    validators.sort(sort_key, sort_dir, SORT_KEYS)
     if limit is not None and limit < 1:
         raise exception.InvalidParameterValue(err="limit must be a positive integer.")
     limit = min(limit or CONF.api.max_limit, CONF.api.max_limit)
