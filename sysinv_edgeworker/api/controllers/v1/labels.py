@@ -86,11 +86,12 @@ class LabelController(rest.RestController):
         return Label.from_dict(pecan.request.dbapi.label_get(label_uuid))
 
     @wsme_pecan.wsexpose(LabelCollection, wtypes.text, wtypes.text, body=_json)
-    def post(self, host_ident, overwrite=None, body=None):
-        """Assign labels to a host (cgtsclient: POST /v1/labels/<host uuid>?overwrite=…)."""
+    def post(self, host_uuid, overwrite=None, body=None):
+        """Assign labels to a host (cgtsclient: POST /v1/labels/<host uuid>?overwrite=…);
+        its id or hostname is accepted too."""
         flag = label_rules.overwrite(overwrite)
         labels = label_rules.validate_assign(body)
-        host = pecan.request.dbapi.host_get(host_ident)
+        host = pecan.request.dbapi.host_get(host_uuid)
         result = pecan.request.rpcapi.assign_labels(pecan.request.context, host.uuid, labels,
                                                     flag)
         _warn(result)
