@@ -248,9 +248,10 @@ class KubeCluster:
         patch = node_labels.label_patch(node.labels, node.managed_labels, desired)
         if patch is None:
             return False
-        return self._call("label node %s" % name,
-                          lambda api: self._core(api).patch_node, name, patch,
-                          missing_ok=True) is not None or None
+        patched = self._call("label node %s" % name,
+                             lambda api: self._core(api).patch_node, name, patch,
+                             missing_ok=True)
+        return None if patched is None else True  # None: the Node went away meanwhile
 
     def delete_bootstrap_tokens(self, hostname):
         """Delete the bootstrap-token Secrets issued for ``hostname`` (see
