@@ -146,11 +146,12 @@ def _reason(err):
 
 class Client:
     """The v1 API: ``client.ihost``, ``client.isystem``, ``client.network``,
-    ``client.address_pool``, ``client.kube_version``, ``client.kube_host_upgrade``
-    (cgtsclient's attribute names)."""
+    ``client.address_pool``, ``client.kube_version``, ``client.kube_host_upgrade``,
+    ``client.label`` (cgtsclient's attribute names)."""
 
     def __init__(self, http):
-        from cgtsclient_ext.v1 import address_pool, ihost, isystem, kube_version, network
+        from cgtsclient_ext.v1 import (address_pool, ihost, isystem, kube_version, label,
+                                       network)
 
         self.http = http
         self.ihost = ihost.IhostManager(http)
@@ -159,6 +160,7 @@ class Client:
         self.address_pool = address_pool.AddressPoolManager(http)
         self.kube_version = kube_version.KubeVersionManager(http)
         self.kube_host_upgrade = kube_version.KubeHostUpgradeManager(http)
+        self.label = label.KubernetesLabelManager(http)
 
 
 def get_client(system_url=None, username=None, password=None, token=None,

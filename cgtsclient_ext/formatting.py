@@ -74,8 +74,9 @@ def print_list(objs, fields, output_format=None, sortby=0, formatters=None,
     _write(pt.get_string(), out)
 
 
-def print_dict(data, output_format=None, wrap=0, formatters=None, out=None):
-    """Print one object: a Property/Value table (sorted), yaml, or its values on one line."""
+def print_dict(data, output_format=None, wrap=0, formatters=None, out=None, ordered=False):
+    """Print one object: a Property/Value table (sorted, or in ``data``'s order when
+    ``ordered``), yaml, or its values on one line."""
     formatters = formatters or {}
     if output_format == "yaml":
         _write(yaml_dump(dict(data)), out)
@@ -87,7 +88,7 @@ def print_dict(data, output_format=None, wrap=0, formatters=None, out=None):
 
     pt = prettytable.PrettyTable(["Property", "Value"])
     pt.align = "l"
-    for key in sorted(data):
+    for key in (data if ordered else sorted(data)):
         value = data[key]
         if key in formatters:
             value = formatters[key](value)

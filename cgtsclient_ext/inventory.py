@@ -8,7 +8,9 @@ playbooks/provision_edgeworker/inventory/sysinv_inventory.py.
 * group ``edgeworker_incomplete``: edgeworker hosts still lacking one of them
   (listed so the operator sees them, but no play on ``edgeworker`` touches them);
 * hostvars: sysinv_uuid, sysinv_id, personality, mgmt_mac, mgmt_ip,
-  provision_state, kubelet_version.  Never a password or token.
+  provision_state, kubelet_version, and sysinv_labels (the host's Kubernetes
+  labels, {key: value}, which the provisioning playbook puts on the Node at
+  join; docs/labels.md).  Never a password or token.
 """
 
 EDGEWORKER = "edgeworker"
@@ -16,7 +18,7 @@ GROUP = "edgeworker"
 INCOMPLETE_GROUP = "edgeworker_incomplete"
 
 
-def host_vars(host):
+def host_vars(host, labels=None):
     vars_ = {
         "sysinv_uuid": host.get("uuid"),
         "sysinv_id": host.get("id"),
@@ -25,6 +27,7 @@ def host_vars(host):
         "mgmt_ip": host.get("mgmt_ip"),
         "provision_state": host.get("provision_state"),
         "kubelet_version": host.get("kubelet_version"),
+        "sysinv_labels": dict(labels or {}),
     }
     if host.get("mgmt_ip"):
         vars_["ansible_host"] = host["mgmt_ip"]
@@ -37,13 +40,17 @@ def _name(host):
     return host.get("hostname") or host.get("uuid")
 
 
-def build(hosts):
-    """``hosts``: dicts from GET /v1/ihosts?personality=edgeworker.
+def build(hosts, labels=()):
+    """``hosts``: dicts from GET /v1/ihosts?personality=edgeworker; ``labels``: dicts from
+    GET /v1/labels (host_uuid, label_key, label_value).
     Returns the inventory in the JSON shape of an inventory script's --list."""
+    by_host = {}
+    for lbl in labels:
+        by_host.setdefault(lbl.get("host_uuid"), {})[lbl.get("label_key")] = lbl.get("label_value")
     complete, incomplete, hostvars = [], [], {}
     for host in sorted(hosts, key=lambda h: str(_name(h))):
         name = _name(host)
-        hostvars[name] = host_vars(host)
+        hostvars[name] = host_vars(host, by_host.get(host.get("uuid")))
         if host.get("hostname") and host.get("mgmt_ip"):
             complete.append(name)
         else:
@@ -58,7 +65,9 @@ def build(hosts):
 
 def fetch(client):
     """The inventory for the service behind ``client`` (a cgtsclient_ext Client)."""
-    return build([h.to_dict() for h in client.ihost.list(personality=EDGEWORKER)])
+    hosts = [h.to_dict() for h in client.ihost.list(personality=EDGEWORKER)]
+    # Every label in one listing (paged), not one request per host.
+    return build(hosts, [lbl.to_dict() for lbl in client.label.list_all()])
 
 
 def to_yaml_inventory(inventory):

@@ -22,9 +22,10 @@ class HelpFormatter(argparse.HelpFormatter):
 
 def _command_modules():
     from cgtsclient_ext.v1 import ihost_shell, inventory_shell, kube_shell, system_shell
-    from cgtsclient_ext.v1 import kube_upgrade_shell
+    from cgtsclient_ext.v1 import kube_upgrade_shell, label_shell
 
-    return (ihost_shell, system_shell, inventory_shell, kube_shell, kube_upgrade_shell)
+    return (ihost_shell, system_shell, inventory_shell, kube_shell, kube_upgrade_shell,
+            label_shell)
 
 
 def _global_options(parser):

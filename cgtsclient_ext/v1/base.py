@@ -46,10 +46,11 @@ class Manager:
     def item_path(self, ident):
         return self.path + "/" + urllib.parse.quote(str(ident), safe="")
 
-    def _list(self, params=None):
-        """Every object of the collection, following ``next`` links page by page."""
+    def _list(self, params=None, path=None):
+        """Every object of the collection (at ``path``, default the collection's own),
+        following ``next`` links page by page."""
         results = []
-        doc = self.http.get(self.path, params=params)
+        doc = self.http.get(path or self.path, params=params)
         seen = set()
         for _ in range(MAX_PAGES):
             doc = doc or {}

@@ -19,7 +19,8 @@ def do_edgeworker_inventory(cc, args):
     Group "edgeworker" holds every edgeworker with a hostname and a mgmt IP
     (ansible_host = mgmt_ip); "edgeworker_incomplete" the others.  Host vars:
     sysinv_uuid, sysinv_id, personality, mgmt_mac, mgmt_ip, provision_state,
-    kubelet_version.  No credentials are written.
+    kubelet_version, sysinv_labels (the host's Kubernetes labels).  No credentials
+    are written.
     """
     inv = inventory.fetch(cc)
     if args.format == "yaml":

@@ -70,6 +70,10 @@ class KubeHostUpgradeNotFound(NotFound):
     msg_fmt = "Kubernetes host upgrade %(ident)s could not be found."
 
 
+class LabelNotFound(NotFound):
+    msg_fmt = "Host label %(uuid)s could not be found."
+
+
 class Conflict(EdgeworkerException):
     msg_fmt = "Conflict: %(reason)s"
     code = 409
@@ -93,6 +97,12 @@ class PoolExhausted(Conflict):
 
 class ConcurrentUpdate(Conflict):
     msg_fmt = "Host %(host)s was changed by another request; retry."
+
+
+class LabelExists(Conflict):
+    # sysinv's words (api/controllers/v1/label.py); sysinv answers 400, a conflict is a 409.
+    msg_fmt = ("Label %(label)s exists for host %(host)s. Use overwrite option to assign a "
+               "new value.")
 
 
 class ServiceUnavailable(EdgeworkerException):

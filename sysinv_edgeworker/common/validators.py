@@ -69,3 +69,15 @@ def uuid_like(value):
         return str(uuid.UUID(str(value))) == str(value).lower()
     except (TypeError, ValueError):
         return False
+
+
+def sort(sort_key, sort_dir, keys):
+    """A listing's ``sort_key`` (one of ``keys``) and ``sort_dir`` (asc|desc)."""
+    if sort_key not in keys:
+        raise exception.InvalidParameterValue(
+            err="sort_key '%s' is invalid; expected one of: %s."
+                % (shown(sort_key), ", ".join(keys)))
+    if sort_dir not in ("asc", "desc"):
+        raise exception.InvalidParameterValue(
+            err="sort_dir '%s' is invalid; expected asc or desc." % shown(sort_dir))
+    return sort_key, sort_dir

@@ -3,7 +3,8 @@
 None of them runs inside a database transaction: a slow or unreachable cluster must never
 hold row locks or roll back an inventory change. ``refresh`` queries the cluster once and
 then writes each edgeworker's row on its own (``host_update_kube_state``);
-``remove_host`` runs after host-delete has committed.
+``remove_host`` runs after host-delete has committed, ``apply_labels`` after a label change
+has committed.
 """
 
 from oslo_log import log
@@ -44,7 +45,8 @@ class KubeOperations:
         if not self.enabled:
             raise exception.KubernetesDisabled(operation="kube_refresh")
         try:
-            nodes = {n.name: n for n in self._cluster().nodes()}
+            kube = self._cluster()
+            nodes = {n.name: n for n in kube.nodes()}
         except cluster.ClusterUnreachable as err:
             raise exception.KubeClusterUnavailable(reason=str(err))
         now = timeutils.utcnow()
@@ -71,13 +73,53 @@ class KubeOperations:
                 LOG.info("Host %s was deleted during the kube refresh", host.hostname)
         extra = sorted(n.name for n in nodes.values()
                        if not n.control_plane and n.name not in known)
+        labelled = self._converge_labels(kube, nodes, known)
         if missing:
             LOG.warning("Edgeworkers without a Node in the cluster: %s", ", ".join(missing))
         LOG.info("kube refresh: %d edgeworkers seen, %d missing from the cluster",
                  len(updated), len(missing))
         return {"refreshed_at": now.isoformat(), "updated": updated,
                 "missing_from_cluster": missing, "invalid_kubelet_version": invalid,
-                "not_in_inventory": extra}
+                "not_in_inventory": extra, "labels_applied": labelled}
+
+    def _converge_labels(self, kube, nodes, hostnames):
+        """Give every edgeworker's Node the labels assigned in the inventory (changes made
+        while the cluster was unreachable, or before the join); returns the hostnames whose
+        Node was patched."""
+        from sysinv_edgeworker.kube import cluster
+        assigned = self.dbapi.label_maps_by_hostname(k.EDGEWORKER)
+        patched = []
+        for name in sorted(hostnames & set(nodes)):
+            try:
+                if kube.sync_node_labels(name, assigned.get(name, {}), node=nodes[name]):
+                    patched.append(name)
+            except cluster.ClusterUnreachable as err:
+                raise exception.KubeClusterUnavailable(
+                    reason="the labels of %s could not be applied: %s" % (name, err))
+        if patched:
+            LOG.info("kube refresh: labels applied to the Nodes of %s", ", ".join(patched))
+        return patched
+
+    def apply_labels(self, hostname, labels):
+        """After a label change of an edgeworker committed: give its Node exactly the
+        inventory's ``labels``. Never raises: returns a warning text when the cluster could
+        not be reached (the change stands; kube_refresh or the next provisioning run applies
+        it), else None. A host without a Node yet gets its labels at join (the playbook)."""
+        if not self.enabled:
+            return None
+        from sysinv_edgeworker.kube import cluster
+        try:
+            done = self._cluster().sync_node_labels(hostname, labels)
+        except cluster.ClusterUnreachable as err:
+            warning = ("the labels of host %s were changed in the inventory, but its "
+                       "Kubernetes Node could not be updated: %s; POST /v1/ihosts/kube_refresh "
+                       "or the next provisioning run applies them" % (hostname, err))
+            LOG.warning("%s", warning)
+            return warning
+        LOG.info("Host %s: %s", hostname, {None: "no Node yet, labels are applied at join",
+                                           False: "Node labels already current",
+                                           True: "Node labels updated"}[done])
+        return None
 
     def cluster_versions(self, operation):
         """What runs in the cluster now, read only: every kube-apiserver version (oldest

@@ -4,7 +4,7 @@ import oslo_messaging as messaging
 
 from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception
-from sysinv_edgeworker.conductor import allocator, bootstrap, dhcp, hosts, kube_ops
+from sysinv_edgeworker.conductor import allocator, bootstrap, dhcp, hosts, kube_ops, labels
 from sysinv_edgeworker.conductor.rpcapi import RPC_API_VERSION
 from sysinv_edgeworker.db import api as db_api
 
@@ -22,6 +22,7 @@ class ConductorManager:
             self.dbapi, allocator.Allocator(self.dbapi, conf.conductor.allocation_retries),
             files, db_retries=conf.conductor.db_retries)
         self.kube = kube_ops.KubeOperations(self.dbapi, conf)
+        self.labels = labels.LabelOperations(self.dbapi, self.kube)
 
     def start(self):
         """Bootstrap from configuration and converge the DHCP directories to the database."""
@@ -56,3 +57,11 @@ class ConductorManager:
     @_EXPECTED
     def kube_cluster_versions(self, context, operation):
         return self.kube.cluster_versions(operation)
+
+    @_EXPECTED
+    def assign_labels(self, context, host_uuid, labels, overwrite):
+        return self.labels.assign(host_uuid, labels, overwrite)
+
+    @_EXPECTED
+    def remove_label(self, context, label_uuid):
+        return self.labels.remove(label_uuid)

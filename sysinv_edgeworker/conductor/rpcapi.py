@@ -6,6 +6,8 @@ Version history:
     1.2 - kube_refresh; delete_host returns the Kubernetes clean-up result (a dict with
           node_removed, tokens_deleted, warning, skipped; None for non-edgeworkers)
     1.3 - kube_cluster_versions (read only: kube-apiserver and kubelet versions)
+    1.4 - assign_labels, remove_label (each returns the cluster warning, if any);
+          kube_refresh also applies the inventory's labels to the Nodes (labels_applied)
 """
 
 import oslo_messaging as messaging
@@ -13,7 +15,7 @@ import oslo_messaging as messaging
 from sysinv_edgeworker.common import constants, exception
 from sysinv_edgeworker.conf import CONF
 
-RPC_API_VERSION = "1.3"
+RPC_API_VERSION = "1.4"
 
 
 def _clean(err):
@@ -79,3 +81,10 @@ class ConductorAPI:
         ``operation`` names the caller in the error when [kubernetes] enabled is false."""
         return self._call(context, "kube_cluster_versions", version="1.3",
                           operation=operation)
+
+    def assign_labels(self, context, host_uuid, labels, overwrite):
+        return self._call(context, "assign_labels", version="1.4", host_uuid=host_uuid,
+                          labels=labels, overwrite=overwrite)
+
+    def remove_label(self, context, label_uuid):
+        return self._call(context, "remove_label", version="1.4", label_uuid=label_uuid)

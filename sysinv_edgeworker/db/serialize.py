@@ -53,3 +53,11 @@ def pool(row):
             "controller0_address": row.controller0_address,
             "controller1_address": row.controller1_address,
             "created_at": _ts(row.created_at), "updated_at": _ts(row.updated_at)}
+
+
+def label(row):
+    """A labels row joined with its host's ``host_uuid`` and ``hostname`` (a mapping)."""
+    return {"id": row["id"], "uuid": row["uuid"], "host_id": row["host_id"],
+            "host_uuid": row["host_uuid"], "hostname": row["hostname"],
+            "label_key": row["label_key"], "label_value": row["label_value"],
+            "created_at": _ts(row["created_at"]), "updated_at": _ts(row["updated_at"])}

@@ -14,6 +14,7 @@ import dataclasses
 import json
 import re
 
+from sysinv_edgeworker.kube import node_labels
 from sysinv_edgeworker.kube import version as kv
 
 DEFAULT_KUBECONFIG = "/etc/kubernetes/admin.conf"
@@ -37,6 +38,9 @@ class Node:
     ready: bool | None            # Ready condition: True/False, None when not reported
     control_plane: bool
     unschedulable: bool
+    # metadata.labels and the keys the inventory applied (kube/node_labels.py)
+    labels: dict = dataclasses.field(default=None, compare=False, repr=False)
+    managed_labels: list = dataclasses.field(default=None, compare=False, repr=False)
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -67,7 +71,9 @@ def node_from_json(obj):
                 kubelet_version=(status.get("nodeInfo") or {}).get("kubeletVersion") or None,
                 ready=ready,
                 control_plane=any(label in labels for label in CONTROL_PLANE_LABELS),
-                unschedulable=bool((obj.get("spec") or {}).get("unschedulable")))
+                unschedulable=bool((obj.get("spec") or {}).get("unschedulable")),
+                labels=dict(labels),
+                managed_labels=node_labels.managed_keys(meta.get("annotations")))
 
 
 def pod_apiserver_version(pod):
@@ -228,6 +234,24 @@ class KubeCluster:
         if not self.cordon(name):
             return False
         return self.delete_node(name)
+
+    def sync_node_labels(self, name, desired, node=None):
+        """Give the Node ``name`` exactly the inventory's labels ``desired`` (see
+        kube/node_labels.py), reading it first unless ``node`` is given. Returns None when
+        there is no such Node, else whether it was patched."""
+        if node is None:
+            obj = self._call("get node %s" % name,
+                             lambda api: self._core(api).read_node, name, missing_ok=True)
+            if obj is None:
+                return None
+            node = node_from_json(obj)
+        patch = node_labels.label_patch(node.labels, node.managed_labels, desired)
+        if patch is None:
+            return False
+        patched = self._call("label node %s" % name,
+                             lambda api: self._core(api).patch_node, name, patch,
+                             missing_ok=True)
+        return None if patched is None else True  # None: the Node went away meanwhile
 
     def delete_bootstrap_tokens(self, hostname):
         """Delete the bootstrap-token Secrets issued for ``hostname`` (see

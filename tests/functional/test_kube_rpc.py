@@ -1,5 +1,6 @@
-"""kube_refresh and host-delete's cluster clean-up over oslo.messaging (fake:// driver): the
-RPC 1.2 method, its domain errors and delete_host's result cross the bus cleanly."""
+"""kube_refresh, host-delete's cluster clean-up and the label methods over oslo.messaging
+(fake:// driver): the RPC 1.2, 1.3 and 1.4 methods, their domain errors and results cross the bus
+cleanly."""
 
 import oslo_messaging as messaging
 import pytest
@@ -78,3 +79,18 @@ def test_kube_views_over_rpc(oslo_api, kube_api, conf):
     r = oslo_api.get("/v1/kube_versions", status=400)
     assert fault(r).startswith("GET /v1/kube_versions needs the Kubernetes cluster")
     assert "_Remote" not in r.text
+
+
+def test_labels_over_rpc(oslo_api, kube_api):
+    host = post(oslo_api, edgeworker("edge-01")).json
+    kube_api.request("POST", "/api/v1/nodes", {"metadata": {"name": "edge-01"}})
+    url = "/v1/labels/%s?overwrite=False" % host["uuid"]
+    got = oslo_api.post_json(url, {"gpu": "nvidia"}).json["labels"]
+    assert [(lbl["label_key"], lbl["host_uuid"]) for lbl in got] == [("gpu", host["uuid"])]
+    assert kube_api.nodes()["edge-01"]["metadata"]["labels"] == {"gpu": "nvidia"}
+    r = oslo_api.post_json(url, {"gpu": "amd"}, status=409)  # LabelExists crosses the bus
+    assert fault(r) == ("Label gpu exists for host edge-01. Use overwrite option to assign a "
+                        "new value.")
+    assert "_Remote" not in r.text and "Traceback" not in r.text
+    oslo_api.delete("/v1/labels/%s" % got[0]["uuid"], status=204)
+    assert kube_api.nodes()["edge-01"]["metadata"]["labels"] == {}

@@ -7,6 +7,7 @@ kubelet unit, sysctl in the host's netns, the API service. Test doubles: the lab
 and records it instead of bootstrapping a real kubelet (docs/lab.md).
 """
 
+import json
 import re
 import secrets
 from types import SimpleNamespace
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.lab
 
 VERSION = "1.29.2"
 TAINT = {"key": "edgeworker.starlingx.io/edge", "effect": "NoSchedule"}
+API_LABELS = {"pu1": {"example.com/gpu": "nvidia", "zone": ""},
+              "pr1": {"edgelab.io/site": "from-api"}}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +35,14 @@ def fleet(lab, lab_cluster, tmp_path_factory):
         hosts = [lab.add_host("pu1", "ubuntu2204", "systemd"),
                  lab.add_host("pr1", "rocky9", "systemd")]
         with running_service(work / "aio") as api:
-            for host in hosts:
-                api.add_edgeworker(host)
+            records = {host.name: api.add_edgeworker(host) for host in hosts}
+            # Labels assigned before the join (system host-label-assign): the playbook reads
+            # them from the API and puts them on the Node; for the same key the API's value
+            # wins over edgeworker_node_labels (pr1's edgelab.io/site).
+            for name, labels in API_LABELS.items():
+                status, body = api.call("POST", "/v1/labels/%s?overwrite=False"
+                                        % records[name]["uuid"], labels)
+                assert status == 200, body
             registry_password = "reg-pw-" + secrets.token_hex(12)
             extra = {
                 **api.report_vars(),
@@ -120,8 +129,12 @@ def test_bare_hosts_are_joined_at_the_cluster_version(fleet, lab, lab_cluster):
         assert node["status"]["nodeInfo"]["kubeletVersion"] == f"v{VERSION}"
         assert [c["status"] for c in node["status"]["conditions"] if c["type"] == "Ready"] == \
             ["True"]
-        assert node["metadata"]["labels"]["edgelab.io/site"] == "lab"
-        assert node["metadata"]["labels"]["node-role.kubernetes.io/edgeworker"] == ""
+        labels = node["metadata"]["labels"]
+        assert labels["node-role.kubernetes.io/edgeworker"] == ""
+        assert labels["edgelab.io/site"] == API_LABELS[host.name].get("edgelab.io/site", "lab")
+        assert {k: labels.get(k) for k in API_LABELS[host.name]} == API_LABELS[host.name]
+        assert json.loads(node["metadata"]["annotations"][
+            "edgeworker.starlingx.io/sysinv-labels"]) == sorted(API_LABELS[host.name])
         assert TAINT in node["spec"]["taints"]
 
 

@@ -237,6 +237,10 @@ def test_report_role_against_the_inventory_api(tmp_path):
             assert status == 200
         status, bare = call(svc, "POST", "/v1/ihosts", {"mgmt_mac": "52:54:00:ee:00:09"})
         assert status == 200
+        _, edge01 = call(svc, "GET", "/v1/ihosts/edge-01")
+        status, _ = call(svc, "POST", "/v1/labels/%s?overwrite=False" % edge01["uuid"],
+                         {"gpu": "nvidia", "example.com/rack": ""})
+        assert status == 200
         hosts = {
             "edge-01": {"do_lookup": True, "edgeworker_report_state": "provisioned",
                         "edgeworker_report_step": "edgeworker_node",
@@ -259,6 +263,9 @@ def test_report_role_against_the_inventory_api(tmp_path):
                 "that": ["edgeworker_sysinv_host.hostname == 'edge-01'",
                          "edgeworker_sysinv_host.personality == 'edgeworker'"]},
              "when": "do_lookup | default(false)"},
+            {"name": "Test | The lookup read the host's labels", "ansible.builtin.assert": {
+                "that": "sysinv_labels == {'gpu': 'nvidia', 'example.com/rack': ''}"},
+             "when": "inventory_hostname == 'edge-01'"},
             {"name": "Report", "ansible.builtin.include_role": {"name": "edgeworker_report"}},
             {"name": "Test | The role returned the host", "ansible.builtin.assert": {
                 "that": "edgeworker_report_result.hostname == inventory_hostname"}}]}

@@ -7,8 +7,9 @@
 Group ``edgeworker`` holds every edgeworker host with a hostname and a mgmt IP
 (``ansible_host`` = mgmt_ip); ``edgeworker_incomplete`` the ones still missing
 one of them.  Host vars: sysinv_uuid, sysinv_id, personality, mgmt_mac,
-mgmt_ip, provision_state, kubelet_version.  No password or token is ever
-written into the inventory.
+mgmt_ip, provision_state, kubelet_version, sysinv_labels (the host's Kubernetes
+labels, applied to the Node at join).  No password or token is ever written
+into the inventory.
 
 Environment (the ``system`` command's names):
   SYSTEM_URL      service endpoint (default http://127.0.0.1:6385)

@@ -15,6 +15,7 @@ from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy import models, statements
 from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
+from sysinv_edgeworker.db.sqlalchemy.labels import LabelQueries
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
 WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP-file writers
@@ -43,7 +44,7 @@ PoolForAllocation = collections.namedtuple(
     "PoolForAllocation", "id name family allocation_order next_key ranges")
 
 
-class Connection:
+class Connection(LabelQueries):
     """Thin data access object; every method is one query or one statement."""
 
     transaction = staticmethod(writer)
@@ -378,6 +379,7 @@ class Connection:
     def host_destroy(self, host_id):
         with writer() as s:
             s.execute(sa.delete(models.Address).where(models.Address.host_id == host_id))
+            s.execute(sa.delete(models.Label).where(models.Label.host_id == host_id))
             res = s.execute(sa.delete(models.Host).where(models.Host.id == host_id))
             if res.rowcount != 1:
                 raise exception.HostNotFound(host=host_id)

@@ -168,3 +168,19 @@ class Address(Base):
     host_id = sa.Column(sa.Integer, sa.ForeignKey(
         "hosts.id", name="fk_addresses0host_id", ondelete="CASCADE"))
     host = orm.relationship(Host, back_populates="mgmt_address")
+
+
+class Label(Base):
+    """A Kubernetes label assigned to a host (sysinv's ``label`` table): stored here, applied
+    to the host's Node by the playbook at join and by the conductor afterwards."""
+    __tablename__ = "labels"
+    __table_args__ = (
+        sa.UniqueConstraint("uuid", name="uniq_labels0uuid"),
+        sa.UniqueConstraint("host_id", "label_key", name="uniq_labels0host_id0label_key"),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    host_id = sa.Column(sa.Integer, sa.ForeignKey(
+        "hosts.id", name="fk_labels0host_id", ondelete="CASCADE"), nullable=False)
+    label_key = sa.Column(sa.String(384), nullable=False)
+    label_value = sa.Column(sa.String(128), nullable=False)

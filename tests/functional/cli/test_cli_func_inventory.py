@@ -23,6 +23,9 @@ def hosts(system, service):
                  ["-m", "52:54:00:aa:dd:41"]):
         res = system("host-add", *argv)
         assert res.returncode == 0, (argv, res.stderr)
+    for argv in (["edge-21", "gpu=nvidia", "example.com/rack=r1"], ["worker-1", "gpu=amd"]):
+        res = system("host-label-assign", *argv)
+        assert res.returncode == 0, (argv, res.stderr)
     _status, doc = service.raw("GET", "/v1/ihosts")
     return {h["mgmt_mac"]: h for h in doc["ihosts"]}
 
@@ -38,6 +41,9 @@ def _check(inv, hosts):
         assert hv["mgmt_mac"] == mac
         assert hv["personality"] == "edgeworker"
         assert hv["provision_state"] == host["provision_state"]
+    assert inv["_meta"]["hostvars"]["edge-21"]["sysinv_labels"] == {
+        "gpu": "nvidia", "example.com/rack": "r1"}
+    assert inv["_meta"]["hostvars"]["edge-22"]["sysinv_labels"] == {}
 
 
 def _script(*args, service, **env):

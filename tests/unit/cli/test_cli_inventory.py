@@ -24,8 +24,19 @@ def test_groups_and_hostvars():
         "ansible_host": "192.168.204.5", "sysinv_uuid": "u-1", "sysinv_id": 1,
         "personality": "edgeworker", "mgmt_mac": "52:54:00:aa:bb:01",
         "mgmt_ip": "192.168.204.5", "provision_state": "provisioned",
-        "kubelet_version": "v1.29.2"}
+        "kubelet_version": "v1.29.2", "sysinv_labels": {}}
     assert "ansible_host" not in inv["_meta"]["hostvars"]["u-4"]
+
+
+def test_labels_go_to_their_host():
+    labels = [{"uuid": "l-1", "host_uuid": "u-1", "label_key": "gpu", "label_value": "nvidia"},
+              {"uuid": "l-2", "host_uuid": "u-1", "label_key": "zone", "label_value": ""},
+              {"uuid": "l-3", "host_uuid": "u-3", "label_key": "gpu", "label_value": "amd"},
+              {"uuid": "l-4", "host_uuid": "u-9", "label_key": "x", "label_value": "y"}]
+    hostvars = inventory.build(HOSTS, labels)["_meta"]["hostvars"]
+    assert hostvars["edge-01"]["sysinv_labels"] == {"gpu": "nvidia", "zone": ""}
+    assert hostvars["edge-02"]["sysinv_labels"] == {"gpu": "amd"}
+    assert hostvars["u-4"]["sysinv_labels"] == {}
 
 
 def test_no_secret_ever_copied():

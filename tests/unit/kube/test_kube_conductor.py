@@ -2,20 +2,11 @@
 the loopback Kubernetes API server: POST /v1/ihosts/kube_refresh and host-delete's Node and
 bootstrap-token clean-up."""
 
-import pytest
-
 from sysinv_edgeworker.kube import cluster
 from tests.kubeapi import start_control_plane
 from tests.unit.api_helpers import MAC1, MAC2, edgeworker, fault, post
 
 REFRESH = "/v1/ihosts/kube_refresh"
-
-
-@pytest.fixture
-def kube(conf, kube_api):
-    conf.set_override("kubeconfig", str(kube_api.kubeconfig), group="kubernetes")
-    conf.set_override("request_timeout", 3.0, group="kubernetes")
-    return kube_api
 
 
 def add_node(api, name, kubelet="v1.29.2", ready="True", labels=None):

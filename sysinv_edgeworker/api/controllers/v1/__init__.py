@@ -2,6 +2,7 @@ import pecan
 from pecan import rest
 
 from sysinv_edgeworker.api.controllers.v1 import hosts, inventory, kube_upgrade
+from sysinv_edgeworker.api.controllers.v1 import labels as labels_api
 
 
 class Controller(rest.RestController):
@@ -11,6 +12,7 @@ class Controller(rest.RestController):
     addrpools = inventory.AddrPoolController()
     kube_versions = kube_upgrade.KubeVersionController()
     kube_host_upgrades = kube_upgrade.KubeHostUpgradeController()
+    labels = labels_api.LabelController()
 
     @pecan.expose("json")
     def get(self):
@@ -19,6 +21,6 @@ class Controller(rest.RestController):
                                             "type": "application/vnd.openstack.sysinv.v1+json"}],
                "links": [{"href": base, "rel": "self"}]}
         for name in ("ihosts", "isystems", "networks", "addrpools", "kube_versions",
-                     "kube_host_upgrades"):
+                     "kube_host_upgrades", "labels"):
             doc[name] = [{"href": base + name, "rel": "self"}]
         return doc

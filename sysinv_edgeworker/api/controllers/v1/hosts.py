@@ -13,7 +13,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from sysinv_edgeworker.api import host_rules, representation
-from sysinv_edgeworker.api.controllers.v1 import kube, types
+from sysinv_edgeworker.api.controllers.v1 import kube, labels, types
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
 from sysinv_edgeworker.db import serialize
@@ -85,14 +85,8 @@ def _list_query(params):
         if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
             raise exception.InvalidParameterValue(err="limit must be a positive integer.")
         limit = int(limit)
-    sort_key, sort_dir = params.get("sort_key", "id"), params.get("sort_dir", "asc")
-    if sort_key not in HOST_SORT_KEYS:
-        raise exception.InvalidParameterValue(
-            err="sort_key '%s' is invalid; expected one of: %s."
-                % (validators.shown(sort_key), ", ".join(HOST_SORT_KEYS)))
-    if sort_dir not in ("asc", "desc"):
-        raise exception.InvalidParameterValue(
-            err="sort_dir '%s' is invalid; expected asc or desc." % validators.shown(sort_dir))
+    sort_key, sort_dir = validators.sort(params.get("sort_key", "id"),
+                                         params.get("sort_dir", "asc"), HOST_SORT_KEYS)
     return {"personality": personality, "marker": params.get("marker"),
             "limit": min(limit or CONF.api.max_limit, CONF.api.max_limit),
             "sort_key": sort_key, "sort_dir": sort_dir}
@@ -176,9 +170,11 @@ class HostController(rest.RestController):
 
     @pecan.expose()
     def _lookup(self, host_ident, *remainder):
-        """Sub-resources of one host: /v1/ihosts/<host>/provision."""
+        """Sub-resources of one host: /v1/ihosts/<host>/provision, …/labels."""
         if remainder and remainder[0] == "provision":
             return ProvisionController(host_ident), remainder[1:]
+        if remainder and remainder[0] == "labels":
+            return labels.HostLabelsController(host_ident), remainder[1:]
         return None
 
     def _refuse_upgrade(self, host_ident, operation):

@@ -12,6 +12,7 @@ class KubeRefresh(wtypes.Base):
     missing_from_cluster = [wtypes.text]
     invalid_kubelet_version = [wtypes.text]
     not_in_inventory = [wtypes.text]
+    labels_applied = [wtypes.text]
 
 
 def warning_header(text):
