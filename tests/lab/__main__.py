@@ -1,12 +1,15 @@
 """Command line for the provisioning lab:  python -m tests.lab COMMAND
 
 build                          build/refresh the cached base root, layers and package repos
-up [--host NAME:FLAVOUR[:MODE]] ...   start the lab (sweeping any stale run) and optional hosts
+up [--host NAME:FLAVOUR[:MODE]] ... [--json FILE]   start the lab (sweeping any stale run) and
+                               optional hosts; the JSON status goes to stdout (or FILE)
 add-host NAME FLAVOUR [--mode ssh|systemd]      remove-host NAME
 ssh NAME [COMMAND...]          real SSH into a lab host
 status | inventory | down      show state / print an Ansible inventory / tear everything down
 bench [--hosts N]              JSON timings: base build, host up and host down per mode
 prune                          delete cached roots/repos that no longer match a recipe
+
+stdout carries only each command's JSON/YAML; `[lab] ...` progress lines go to stderr.
 """
 
 import argparse
@@ -14,6 +17,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import yaml
 
@@ -32,18 +36,24 @@ def _host_spec(text):
 def cmd_up(args):
     lab = Lab(version=args.version, ca_kind=args.ca).up()
     for name, flavour, mode in args.host:
-        lab.add_host(name, flavour, mode)
-    print(
-        json.dumps(
-            {
-                **lab.status(),
-                "kubeconfig": str(lab.control_plane.kubeconfig),
-                "ca_cert_hash": lab.control_plane.ca_hash,
-                "timings": lab.timings,
-            },
-            indent=2,
+        started = time.monotonic()
+        host = lab.add_host(name, flavour, mode)
+        config.progress(
+            f"host {name} ({flavour}, {mode}) up at {host.ip} in {time.monotonic() - started:.1f}s"
         )
+    text = json.dumps(
+        {
+            **lab.status(),
+            "kubeconfig": str(lab.control_plane.kubeconfig),
+            "ca_cert_hash": lab.control_plane.ca_hash,
+            "timings": lab.timings,
+        },
+        indent=2,
     )
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    else:
+        print(text)
 
 
 def cmd_bench(args):
@@ -93,6 +103,9 @@ def main(argv=None):
         "--version", default=None, help="Kubernetes version the lab cluster reports (v1.29.2)"
     )
     up.add_argument("--ca", choices=("rsa", "ec"), default=None)
+    up.add_argument(
+        "--json", metavar="FILE", help="write the lab's JSON status to FILE instead of stdout"
+    )
     add = sub.add_parser("add-host")
     add.add_argument("name")
     add.add_argument("flavour", choices=sorted(flavours.FLAVOURS))

@@ -33,10 +33,11 @@ class Lab:
         the next session may sweep; a live one is waited for (wait=True) or refused."""
         if self._lock is not None:
             return
-        config.CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        handle = open(config.CACHE_DIR / "run.lock", "w")
-        deadline = time.monotonic() + float(os.environ.get("LAB_LOCK_TIMEOUT", "1800"))
-        announced = False
+        config.LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(config.LOCK_FILE, "w")
+        started = time.monotonic()
+        deadline = started + float(os.environ.get("LAB_LOCK_TIMEOUT", "1800"))
+        announced = 0.0
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -47,13 +48,15 @@ class Lab:
                     handle.close()
                     raise RuntimeError(
                         "another lab session is running on this machine "
-                        f"(lock {config.CACHE_DIR / 'run.lock'})"
+                        f"(lock {config.LOCK_FILE})"
                     ) from None
-                if not announced:
-                    print(
-                        "[lab] another lab session is running; waiting for it to finish", flush=True
+                waited = time.monotonic() - started
+                if waited >= announced:
+                    config.progress(
+                        "another lab session is running on this machine; waiting for it to "
+                        f"finish ({waited:.0f} s, lock {config.LOCK_FILE})"
                     )
-                    announced = True
+                    announced = waited + config.HEARTBEAT_S
                 time.sleep(1)
 
     def _release(self):
@@ -65,6 +68,7 @@ class Lab:
     def build(self):
         """Make sure the base root, the layers and the package repos exist (cached by recipe)."""
         config.check_requirements()
+        config.progress(f"checking the cached base root, layers and repos in {config.CACHE_DIR}")
         started = time.monotonic()
         self.base_root = base.ensure_base()
         self.timings["base_s"] = round(time.monotonic() - started, 2)
@@ -85,6 +89,7 @@ class Lab:
         sweep(self.run_dir)
         record_machine_traces()
         self.build()
+        config.progress("starting the bridge, the package repo server and the lab API server")
         started = time.monotonic()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o700)
