@@ -5,7 +5,7 @@ the file named by EDGEWORKER_PROGRESS_FILE, next to (not instead of) the normal 
 
   [play] 12:01:02 Edgeworker | Provision edgeworker nodes
   [play] 12:01:09 edge-01     preflight            ok=9 changed=0 skipped=2  6.8 s
-  [play] 12:01:24 still running 'Containerd | Install' on edge-01, edge-02 (15 s)
+  [play] 12:01:24 still running 'Containerd | Install' on edge-01, edge-02 (this task: 15 s)
   [play] 12:01:40 edge-02     containerd           FAILED at 'Containerd | Install': <msg>
   [play] 12:02:30 recap: edge-01 ok=52 changed=20 failed=0 unreachable=0 | ...
 
@@ -106,11 +106,10 @@ class CallbackModule(CallbackBase):
                 quiet = now - self._last >= self._every
                 running = dict(self._running)
             if quiet and running:
-                names = sorted({task for task, _ in running.values()})
-                since = min(started for _, started in running.values())
-                for task in names:
+                for task in sorted({task for task, _ in running.values()}):
                     hosts = sorted(h for h, (t, _) in running.items() if t == task)
-                    self._emit("still running %r on %s (%.0f s)"
+                    since = min(started for t, started in running.values() if t == task)
+                    self._emit("still running %r on %s (this task: %.0f s)"
                                % (task, ", ".join(hosts), now - since))
 
     def _close_phase(self, host):
