@@ -1,5 +1,6 @@
 """The command line refuses to run without root and says why; `up`/`status`/`down` round-trip."""
 
+import fcntl
 import json
 import os
 import subprocess
@@ -52,3 +53,27 @@ def test_status_of_the_running_lab(lab, lab_hosts):
         check=True,
     )
     assert ssh.stdout.strip() == host.name
+
+
+def test_up_waiting_for_another_session_keeps_stdout_for_json(tmp_path):
+    """`up` waiting for another session's lock (as on a busy machine) says so on stderr, a
+    progress line per LAB_HEARTBEAT, and prints nothing on stdout, which callers parse as JSON.
+    The test holds a lock of its own (LAB_LOCK), so no lab is started or swept."""
+    if os.geteuid() != 0:
+        pytest.skip("the lab command line needs root")
+    lock = tmp_path / "run.lock"
+    env = {**os.environ, "LAB_LOCK": str(lock), "LAB_LOCK_TIMEOUT": "3", "LAB_HEARTBEAT": "1",
+           "LAB_CACHE": str(tmp_path / "cache")}
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = subprocess.run(
+            [sys.executable, "-m", "tests.lab", "up", "--host", "w1:debian12"],
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    waiting = [line for line in result.stderr.splitlines()
+               if line.startswith("[lab] another lab session is running on this machine")]
+    assert len(waiting) >= 2 and f"lock {lock}" in waiting[0]
+    assert f"error: another lab session is running on this machine (lock {lock})" in result.stderr
+    assert not (tmp_path / "cache" / "run").exists()  # nothing was swept or started
