@@ -29,40 +29,28 @@ class Lab:
 
     # ---- one running lab per machine --------------------------------------------------------
     def _acquire(self, wait):
-        """Hold the run lock for this lab's lifetime. A crashed owner releases it (kernel flock), so
-        the next session may sweep; a live one is waited for (wait=True) or refused."""
+        """Hold the run locks for this lab's lifetime: the machine's (bridge, netns) and the
+        cache's (its run dir; also the only lock older checkouts take). A crashed owner releases
+        them (kernel flock), so the next session may sweep; a live one is waited for (wait=True)
+        or refused."""
         if self._lock is not None:
             return
-        config.LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(config.LOCK_FILE, "w")
-        started = time.monotonic()
-        deadline = started + float(os.environ.get("LAB_LOCK_TIMEOUT", "1800"))
-        announced = 0.0
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self._lock = handle
-                return
-            except BlockingIOError:
-                if not wait or time.monotonic() > deadline:
-                    handle.close()
-                    raise RuntimeError(
-                        "another lab session is running on this machine "
-                        f"(lock {config.LOCK_FILE})"
-                    ) from None
-                waited = time.monotonic() - started
-                if waited >= announced:
-                    config.progress(
-                        "another lab session is running on this machine; waiting for it to "
-                        f"finish ({waited:.0f} s, lock {config.LOCK_FILE})"
-                    )
-                    announced = waited + config.HEARTBEAT_S
-                time.sleep(1)
+        held = []
+        try:
+            for path in dict.fromkeys(
+                p.resolve() for p in (config.LOCK_FILE, config.CACHE_DIR / "run.lock")
+            ):
+                held.append(_flock(path, wait))
+        except BaseException:
+            for handle in held:
+                handle.close()
+            raise
+        self._lock = held
 
     def _release(self):
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
+        for handle in self._lock or ():
+            handle.close()
+        self._lock = None
 
     # ---- building (cached) --------------------------------------------------------------------
     def build(self):
@@ -237,6 +225,33 @@ class Lab:
             "repo": repomod.Repos("/").base_url,
             "resources": leftovers(self.run_dir),
         }
+
+
+def _flock(path, wait):
+    """An exclusive flock on path (an open handle); waits up to LAB_LOCK_TIMEOUT if wait."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "w")
+    started = time.monotonic()
+    deadline = started + float(os.environ.get("LAB_LOCK_TIMEOUT", "1800"))
+    announced = 0.0
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if not wait or time.monotonic() > deadline:
+                handle.close()
+                raise RuntimeError(
+                    f"another lab session is running on this machine (lock {path})"
+                ) from None
+            waited = time.monotonic() - started
+            if waited >= announced:
+                config.progress(
+                    "another lab session is running on this machine; waiting for it to "
+                    f"finish ({waited:.0f} s, lock {path})"
+                )
+                announced = waited + config.HEARTBEAT_S
+            time.sleep(1)
 
 
 def sweep(run_dir):

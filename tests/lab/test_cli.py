@@ -55,17 +55,20 @@ def test_status_of_the_running_lab(lab, lab_hosts):
     assert ssh.stdout.strip() == host.name
 
 
-def test_up_waiting_for_another_session_keeps_stdout_for_json(tmp_path):
+@pytest.mark.parametrize("held", ["machine", "cache"])
+def test_up_waiting_for_another_session_keeps_stdout_for_json(tmp_path, held):
     """`up` waiting for another session's lock (as on a busy machine) says so on stderr, a
     progress line per LAB_HEARTBEAT, and prints nothing on stdout, which callers parse as JSON.
-    The test holds a lock of its own (LAB_LOCK), so no lab is started or swept."""
+    Either lock makes it wait: the machine's (LAB_LOCK) or the cache's ($LAB_CACHE/run.lock, the
+    one older checkouts take). The test holds its own, so no lab is started or swept."""
     if os.geteuid() != 0:
         pytest.skip("the lab command line needs root")
-    lock = tmp_path / "run.lock"
-    env = {**os.environ, "LAB_LOCK": str(lock), "LAB_LOCK_TIMEOUT": "3", "LAB_HEARTBEAT": "1",
-           "LAB_CACHE": str(tmp_path / "cache")}
-    with open(lock, "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+    (tmp_path / "cache").mkdir()
+    lock = tmp_path / "run.lock" if held == "machine" else tmp_path / "cache" / "run.lock"
+    env = {**os.environ, "LAB_LOCK": str(tmp_path / "run.lock"), "LAB_LOCK_TIMEOUT": "3",
+           "LAB_HEARTBEAT": "1", "LAB_CACHE": str(tmp_path / "cache")}
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
         result = subprocess.run(
             [sys.executable, "-m", "tests.lab", "up", "--host", "w1:debian12"],
             cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
