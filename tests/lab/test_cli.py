@@ -80,3 +80,29 @@ def test_up_waiting_for_another_session_keeps_stdout_for_json(tmp_path, held):
     assert len(waiting) >= 2 and f"lock {lock}" in waiting[0]
     assert f"error: another lab session is running on this machine (lock {lock})" in result.stderr
     assert not (tmp_path / "cache" / "run").exists()  # nothing was swept or started
+
+
+def test_locked_runs_the_command_holding_the_locks(tmp_path):
+    """`locked -- COMMAND` (what the demo runs under) holds the lab's locks while COMMAND runs:
+    COMMAND's lab calls are told so (LAB_LOCK_HELD=1), its exit code is passed on, and while
+    another session holds a lock the command does not start. No lab is started."""
+    if os.geteuid() != 0:
+        pytest.skip("the lab command line needs root")
+    env = {**os.environ, "LAB_LOCK": str(tmp_path / "run.lock"), "LAB_LOCK_TIMEOUT": "2",
+           "LAB_CACHE": str(tmp_path / "cache")}
+    env.pop("LAB_LOCK_HELD", None)
+    probe = (f"{sys.executable} -c 'import fcntl, sys; f = open(sys.argv[1], \"w\"); "
+             "fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)' \"$0\" || echo held-by-parent; "
+             "echo LAB_LOCK_HELD=$LAB_LOCK_HELD; exit 7")
+    command = [sys.executable, "-m", "tests.lab", "locked", "--", "sh", "-c", probe,
+               str(tmp_path / "run.lock")]
+    ran = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert ran.returncode == 7, ran.stderr
+    assert ran.stdout.split() == ["held-by-parent", "LAB_LOCK_HELD=1"]
+    with open(tmp_path / "run.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        refused = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True,
+                                 text=True, timeout=60)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "error: another lab session is running on this machine" in refused.stderr
