@@ -89,8 +89,9 @@ def pytest_sessionfinish(session, exitstatus):
         if session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if elsewhere:
-        say("note: new in %s during the session (a hard-coded path, or another process): %s"
-            % (system, ", ".join(elsewhere)))
+        more = " and %d more" % (len(elsewhere) - 10) if len(elsewhere) > 10 else ""
+        say("note: %d new in %s during the session (a hard-coded path, or another process): %s%s"
+            % (len(elsewhere), system, ", ".join(elsewhere[:10]), more))
     if os.environ.get("KEEP_TEST_DIRS") == "1":
         say("KEEP_TEST_DIRS=1: the session's temp dir is kept: %s" % private)
     else:
