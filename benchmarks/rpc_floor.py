@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
 import threading
@@ -107,8 +106,7 @@ def main():
         raw = raw_amqp(rabbit.port, args.calls)
         oslo = oslo_call(rabbit.url, args.calls)
     finally:
-        rabbit.stop()
-        shutil.rmtree(rabbit.base, ignore_errors=True)
+        rabbit.close()
     print(json.dumps({
         "benchmark": "rpc_round_trip_floor",
         "calls": args.calls,

@@ -2,6 +2,8 @@
 
 Each test gets its own SQLite database, copied from a template that the migrations built
 once per session, its own state directory (dnsmasq files) and a clean global CONF.
+The session runs in a private temp dir and fails if a fixture left anything in it
+(tests/hygiene.py).
 """
 
 import shutil
@@ -11,6 +13,7 @@ import webtest
 
 from sysinv_edgeworker.conf import CONF
 from sysinv_edgeworker.db.sqlalchemy import engine as db_engine
+from tests.hygiene import pytest_configure, pytest_sessionfinish  # noqa: F401 - hooks
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,7 +56,7 @@ def postgres_server():
     from tests.servers.postgres import PostgresServer
     server = PostgresServer().start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 
-from tests.servers._proc import free_port, kill_tree
+from tests.servers._proc import free_port, kill_tree, remove_tree
 from tests.servers.postgres import PostgresServer
 from tests.servers.rabbitmq import RabbitServer
 
@@ -34,6 +34,7 @@ def http(method, url, body=None, timeout=60):
 
 class Deployment:
     def __init__(self, conductors=2, rpc_timeout=10, base=None):
+        self.owns_base = base is None
         self.base = base or tempfile.mkdtemp(prefix="sysinv-ew-prod-")
         os.chmod(self.base, 0o755)  # the servers run as their own users below it
         self.conductors = conductors
@@ -124,7 +125,10 @@ class Deployment:
         return self.pg.psql(query, dbname=self.dbname)
 
     def stop(self):
+        """Stop every process and server, then remove the directory (unless KEEP_TEST_DIRS=1)."""
         for name in list(self.procs):
             self.stop_process(name)
         self.rabbit.stop()
         self.pg.stop()
+        if self.owns_base:
+            remove_tree(self.base)

@@ -1,19 +1,27 @@
 """Command line for the provisioning lab:  python -m tests.lab COMMAND
 
 build                          build/refresh the cached base root, layers and package repos
-up [--host NAME:FLAVOUR[:MODE]] ...   start the lab (sweeping any stale run) and optional hosts
+up [--host NAME:FLAVOUR[:MODE]] ... [--json FILE]   start the lab (sweeping any stale run) and
+                               optional hosts; the JSON status goes to stdout (or FILE)
 add-host NAME FLAVOUR [--mode ssh|systemd]      remove-host NAME
 ssh NAME [COMMAND...]          real SSH into a lab host
 status | inventory | down      show state / print an Ansible inventory / tear everything down
+locked -- COMMAND ...          run COMMAND holding the lab's run locks (e.g. a whole demo: up, use,
+                               down) so that no other lab session sweeps it meanwhile
 bench [--hosts N]              JSON timings: base build, host up and host down per mode
 prune                          delete cached roots/repos that no longer match a recipe
+
+stdout carries only each command's JSON/YAML; `[lab] ...` progress lines go to stderr.
 """
 
 import argparse
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import yaml
 
@@ -32,18 +40,45 @@ def _host_spec(text):
 def cmd_up(args):
     lab = Lab(version=args.version, ca_kind=args.ca).up()
     for name, flavour, mode in args.host:
-        lab.add_host(name, flavour, mode)
-    print(
-        json.dumps(
-            {
-                **lab.status(),
-                "kubeconfig": str(lab.control_plane.kubeconfig),
-                "ca_cert_hash": lab.control_plane.ca_hash,
-                "timings": lab.timings,
-            },
-            indent=2,
+        started = time.monotonic()
+        host = lab.add_host(name, flavour, mode)
+        config.progress(
+            f"host {name} ({flavour}, {mode}) up at {host.ip} in {time.monotonic() - started:.1f}s"
         )
+    text = json.dumps(
+        {
+            **lab.status(),
+            "kubeconfig": str(lab.control_plane.kubeconfig),
+            "ca_cert_hash": lab.control_plane.ca_hash,
+            "timings": lab.timings,
+        },
+        indent=2,
     )
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    else:
+        print(text)
+
+
+def cmd_locked(args):
+    """Run a command while holding the lab's run locks (its lab CLI calls skip them), so that no
+    other lab session sweeps the lab it starts; SIGINT/SIGTERM are passed on to it."""
+    argv = args.command_argv[1:] if args.command_argv[:1] == ["--"] else args.command_argv
+    if not argv:
+        raise ValueError("locked: no command given")
+    lab = Lab()
+    lab._acquire(wait=True)  # held by `lab` until it is released below
+    child = subprocess.Popen(argv, env={**os.environ, "LAB_LOCK_HELD": "1"})
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    try:
+        return child.wait()
+    finally:
+        lab._release()
 
 
 def cmd_bench(args):
@@ -93,6 +128,9 @@ def main(argv=None):
         "--version", default=None, help="Kubernetes version the lab cluster reports (v1.29.2)"
     )
     up.add_argument("--ca", choices=("rsa", "ec"), default=None)
+    up.add_argument(
+        "--json", metavar="FILE", help="write the lab's JSON status to FILE instead of stdout"
+    )
     add = sub.add_parser("add-host")
     add.add_argument("name")
     add.add_argument("flavour", choices=sorted(flavours.FLAVOURS))
@@ -104,6 +142,8 @@ def main(argv=None):
     ssh.add_argument("remote", nargs=argparse.REMAINDER)
     for simple in ("status", "inventory", "down", "prune"):
         sub.add_parser(simple)
+    locked = sub.add_parser("locked")
+    locked.add_argument("command_argv", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     bench = sub.add_parser("bench")
     bench.add_argument("--hosts", type=int, default=3)
     args = parser.parse_args(argv)
@@ -125,6 +165,8 @@ def _dispatch(args):
         print(json.dumps(Lab().build().timings))
     elif args.command == "up":
         cmd_up(args)
+    elif args.command == "locked":
+        return cmd_locked(args)
     elif args.command == "down":
         Lab().down()
         print(json.dumps(leftovers(config.RUN_DIR)))

@@ -84,10 +84,6 @@ def _discard_stale_temps(prefix):
         _discard(stale)
 
 
-def _log(message):
-    print(f"[lab] {message}", flush=True)
-
-
 def ensure_base(mirror=None):
     """Return the path of the cached base root, building it with debootstrap if needed."""
     recipe = base_recipe(mirror)
@@ -100,27 +96,28 @@ def ensure_base(mirror=None):
         _discard_stale_temps("base")
         tmp = roots_dir() / f".tmp-base-{recipe_key(recipe)}"
         started = time.monotonic()
-        _log(f"building base root with debootstrap from {recipe['mirror']} (about 70 s)")
+        config.progress(f"building base root with debootstrap from {recipe['mirror']} (about 70 s)")
         try:
-            run(
-                [
-                    "debootstrap",
-                    f"--variant={recipe['variant']}",
-                    "--include=" + ",".join(recipe["include"]),
-                    recipe["suite"],
-                    tmp,
-                    recipe["mirror"],
-                ],
-                timeout=1800,
-            )
-            _finish_base(tmp)
+            with config.heartbeat("building the base root (debootstrap)"):
+                run(
+                    [
+                        "debootstrap",
+                        f"--variant={recipe['variant']}",
+                        "--include=" + ",".join(recipe["include"]),
+                        recipe["suite"],
+                        tmp,
+                        recipe["mirror"],
+                    ],
+                    timeout=1800,
+                )
+                _finish_base(tmp)
             _record_build_time(tmp, started)
             (tmp / ".lab-recipe.json").write_text(json.dumps(recipe, indent=2, sort_keys=True))
         except BaseException:
             _discard(tmp)
             raise
         tmp.rename(final)
-        _log(f"base root ready in {time.monotonic() - started:.1f}s: {final}")
+        config.progress(f"base root ready in {time.monotonic() - started:.1f}s: {final}")
     return final
 
 
@@ -200,17 +197,18 @@ def ensure_layer(name, base_path):
         tmp = roots_dir() / f".tmp-layer-{name}-{recipe_key(recipe)}"
         upper, work, merged = tmp / "upper", tmp / "work", tmp / "merged"
         started = time.monotonic()
-        _log(f"building layer {name!r}: apt-get install {' '.join(recipe['packages'])}")
+        config.progress(f"building layer {name!r}: apt-get install {' '.join(recipe['packages'])}")
         try:
             mount_overlay([base_path], upper, work, merged)
             try:
-                chroot_script(
-                    merged,
-                    "apt-get update -q && apt-get install -y -q "
-                    "--no-install-recommends "
-                    + " ".join(recipe["packages"])
-                    + " && apt-get clean && rm -rf /var/lib/apt/lists/*",
-                )
+                with config.heartbeat(f"building layer {name!r}"):
+                    chroot_script(
+                        merged,
+                        "apt-get update -q && apt-get install -y -q "
+                        "--no-install-recommends "
+                        + " ".join(recipe["packages"])
+                        + " && apt-get clean && rm -rf /var/lib/apt/lists/*",
+                    )
             finally:
                 umount_under(merged)
             _record_build_time(upper, started)
@@ -220,7 +218,7 @@ def ensure_layer(name, base_path):
             _discard(tmp)
             raise
         _discard(tmp)
-        _log(f"layer {name!r} ready in {time.monotonic() - started:.1f}s: {final}")
+        config.progress(f"layer {name!r} ready in {time.monotonic() - started:.1f}s: {final}")
     return final
 
 

@@ -2,12 +2,21 @@
 
 import os
 import shutil
+import sys
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 #: Everything cached between runs (base roots, layers, keys) lives here.
 CACHE_DIR = Path(os.environ.get("LAB_CACHE", "/var/cache/sysinv-edgeworker-lab"))
 #: Everything belonging to one running lab (overlays, pid files, server state) lives here.
 RUN_DIR = Path(os.environ.get("LAB_RUN", str(CACHE_DIR / "run")))
+#: One lab runs per machine (one bridge, one subnet, the same netns names), whatever LAB_CACHE is:
+#: the run lock is machine-wide, in /run/lock (tmpfs, emptied at boot).
+LOCK_FILE = Path(os.environ.get("LAB_LOCK", "/run/lock/sysinv-edgeworker-lab.lock"))
+#: Seconds between "still ..." progress lines of a long build step.
+HEARTBEAT_S = float(os.environ.get("LAB_HEARTBEAT", "10"))
 
 BRIDGE = "br-edgelab"
 SUBNET_PREFIX = "198.18.0"  # RFC 2544 benchmarking range, never routed
@@ -80,3 +89,28 @@ def debian_mirror(sources=SOURCES_FILE):
                 url = [p for p in parts[1:] if not p.startswith("[")][0]
                 return url.rstrip("/")
     raise LabUnavailable(f"no apt source for Debian {DEBIAN_SUITE} found in /etc/apt")
+
+
+def progress(message):
+    """One `[lab] ...` progress line on stderr: stdout carries only the commands' JSON/YAML."""
+    print(f"[lab] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def heartbeat(what, every=None):
+    """Print `[lab] still <what> (N s)` every few seconds until the block ends."""
+    every = HEARTBEAT_S if every is None else every
+    done = threading.Event()
+    started = time.monotonic()
+
+    def beat():
+        while not done.wait(every):
+            progress(f"still {what} ({time.monotonic() - started:.0f} s)")
+
+    thread = threading.Thread(target=beat, name="lab-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

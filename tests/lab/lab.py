@@ -29,42 +29,34 @@ class Lab:
 
     # ---- one running lab per machine --------------------------------------------------------
     def _acquire(self, wait):
-        """Hold the run lock for this lab's lifetime. A crashed owner releases it (kernel flock), so
-        the next session may sweep; a live one is waited for (wait=True) or refused."""
-        if self._lock is not None:
-            return
-        config.CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        handle = open(config.CACHE_DIR / "run.lock", "w")
-        deadline = time.monotonic() + float(os.environ.get("LAB_LOCK_TIMEOUT", "1800"))
-        announced = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self._lock = handle
-                return
-            except BlockingIOError:
-                if not wait or time.monotonic() > deadline:
-                    handle.close()
-                    raise RuntimeError(
-                        "another lab session is running on this machine "
-                        f"(lock {config.CACHE_DIR / 'run.lock'})"
-                    ) from None
-                if not announced:
-                    print(
-                        "[lab] another lab session is running; waiting for it to finish", flush=True
-                    )
-                    announced = True
-                time.sleep(1)
+        """Hold the run locks for this lab's lifetime: the machine's (bridge, netns) and the
+        cache's (its run dir; also the only lock older checkouts take). A crashed owner releases
+        them (kernel flock), so the next session may sweep; a live one is waited for (wait=True)
+        or refused."""
+        if self._lock is not None or os.environ.get("LAB_LOCK_HELD") == "1":
+            return  # LAB_LOCK_HELD=1: run by `python -m tests.lab locked`, which holds them
+        held = []
+        try:
+            for path in dict.fromkeys(
+                p.resolve() for p in (config.LOCK_FILE, config.CACHE_DIR / "run.lock")
+            ):
+                held.append(_flock(path, wait))
+        except BaseException:
+            for handle in held:
+                handle.close()
+            raise
+        self._lock = held
 
     def _release(self):
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
+        for handle in self._lock or ():
+            handle.close()
+        self._lock = None
 
     # ---- building (cached) --------------------------------------------------------------------
     def build(self):
         """Make sure the base root, the layers and the package repos exist (cached by recipe)."""
         config.check_requirements()
+        config.progress(f"checking the cached base root, layers and repos in {config.CACHE_DIR}")
         started = time.monotonic()
         self.base_root = base.ensure_base()
         self.timings["base_s"] = round(time.monotonic() - started, 2)
@@ -85,6 +77,7 @@ class Lab:
         sweep(self.run_dir)
         record_machine_traces()
         self.build()
+        config.progress("starting the bridge, the package repo server and the lab API server")
         started = time.monotonic()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o700)
@@ -232,6 +225,33 @@ class Lab:
             "repo": repomod.Repos("/").base_url,
             "resources": leftovers(self.run_dir),
         }
+
+
+def _flock(path, wait):
+    """An exclusive flock on path (an open handle); waits up to LAB_LOCK_TIMEOUT if wait."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "w")
+    started = time.monotonic()
+    deadline = started + float(os.environ.get("LAB_LOCK_TIMEOUT", "1800"))
+    announced = 0.0
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if not wait or time.monotonic() > deadline:
+                handle.close()
+                raise RuntimeError(
+                    f"another lab session is running on this machine (lock {path})"
+                ) from None
+            waited = time.monotonic() - started
+            if waited >= announced:
+                config.progress(
+                    "another lab session is running on this machine; waiting for it to "
+                    f"finish ({waited:.0f} s, lock {path})"
+                )
+                announced = waited + config.HEARTBEAT_S
+            time.sleep(1)
 
 
 def sweep(run_dir):

@@ -15,6 +15,7 @@ import yaml
 
 from tests.lab.ansible_run import ansible_bin
 from tests.lab.proc import run
+from tests.servers._proc import run_temp_env
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK_DIR = REPO / "playbooks/provision_edgeworker"
@@ -81,6 +82,7 @@ def provision(
         "ANSIBLE_SSH_ARGS": "-o ControlMaster=auto -o ControlPersist=120s",
         "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir),
         "ANSIBLE_SSH_CONTROL_PATH": "%(directory)s/%%C",
+        "TMPDIR": run_temp_env(workdir)["TMPDIR"],  # e.g. kubernetes.core's k8srcp-*.json
         **(env or {}),
     }
     try:

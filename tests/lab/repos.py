@@ -121,15 +121,15 @@ def ensure_repos():
         tmp = final.with_name(f".tmp-{final.name}")
         shutil.rmtree(tmp, ignore_errors=True)
         started = time.monotonic()
+        config.progress("building the signed apt/rpm package repos (about 15 s)")
         try:
-            _build(tmp)
+            with config.heartbeat("building the package repos"):
+                _build(tmp)
             (tmp / "recipe.json").write_text(json.dumps(recipe(), indent=2))
         finally:
             _kill_agent(tmp / "gnupg")
         tmp.rename(final)
-        print(
-            f"[lab] package repos built in {time.monotonic() - started:.1f}s: {final}", flush=True
-        )
+        config.progress(f"package repos built in {time.monotonic() - started:.1f}s: {final}")
     return Repos(final)
 
 

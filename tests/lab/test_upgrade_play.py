@@ -24,6 +24,7 @@ from tests.lab.ansible_run import ansible_bin, recap
 from tests.lab.proc import run
 from tests.lab.provision_api import running_service
 from tests.lab.provision_run import PLAYBOOK_DIR, close_masters, failure_text, lab_vars, provision
+from tests.servers._proc import run_temp_env
 
 pytestmark = pytest.mark.lab
 
@@ -66,6 +67,7 @@ def upgrade(lab, inventory, workdir, extra_vars=None, timeout=600):
         "ANSIBLE_SSH_ARGS": "-o ControlMaster=auto -o ControlPersist=120s",
         "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir),
         "ANSIBLE_SSH_CONTROL_PATH": "%(directory)s/%%C",
+        "TMPDIR": run_temp_env(workdir)["TMPDIR"],  # e.g. kubernetes.core's k8srcp-*.json
     }
     argv = [ansible_bin("ansible-playbook"), "-i", inv, UPGRADE, "-e", f"@{vars_file}"]
     try:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.servers._proc import run_temp_env
+
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK_DIR = REPO / "playbooks" / "provision_edgeworker"
 ANSIBLE_CFG = PLAYBOOK_DIR / "ansible.cfg"
@@ -21,11 +23,11 @@ def ansible_bin(name):
     return str(path)
 
 
-def env():
+def env(workdir):
+    """The environment of an ansible run whose temp files go under workdir (removed with it)."""
     out = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     out.update(ANSIBLE_CONFIG=str(ANSIBLE_CFG), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               ANSIBLE_LOCAL_TEMP=str(Path(os.environ.get("TMPDIR", "/tmp")) / "ew-ansible-tmp"),
-               ANSIBLE_STDOUT_CALLBACK="default", PYTHONPATH="")
+               ANSIBLE_STDOUT_CALLBACK="default", PYTHONPATH="", **run_temp_env(workdir))
     return out
 
 
@@ -60,7 +62,7 @@ def command(workdir, plays, inventory, variables=None, verbose=False, extra=()):
 
 
 def run(workdir, plays, inventory, variables=None, verbose=False, timeout=180):
-    return subprocess.run(command(workdir, plays, inventory, variables, verbose), env=env(),
+    return subprocess.run(command(workdir, plays, inventory, variables, verbose), env=env(workdir),
                           cwd=str(workdir), capture_output=True, text=True, timeout=timeout,
                           check=False)
 
@@ -68,8 +70,9 @@ def run(workdir, plays, inventory, variables=None, verbose=False, timeout=180):
 def start(workdir, plays, inventory, variables=None, verbose=False):
     """A background run (Popen, output to files in workdir); the caller waits for it."""
     out = open(Path(workdir) / "stdout.txt", "w")  # noqa: SIM115 - closed by finish()
-    proc = subprocess.Popen(command(workdir, plays, inventory, variables, verbose), env=env(),
-                            cwd=str(workdir), stdout=out, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(command(workdir, plays, inventory, variables, verbose),
+                            env=env(workdir), cwd=str(workdir), stdout=out,
+                            stderr=subprocess.STDOUT, text=True)
     proc.out = out
     return proc
 

@@ -316,7 +316,7 @@ def test_syntax_check_and_ansible_lint(tmp_path):
                  {"name": "Report", "ansible.builtin.include_role": {
                      "name": "edgeworker_report"}}]}]
     argv = cr.command(tmp_path, plays, cr.write_inventory(tmp_path)) + ["--syntax-check"]
-    result = subprocess.run(argv, env=cr.env(), cwd=str(tmp_path), capture_output=True,
+    result = subprocess.run(argv, env=cr.env(tmp_path), cwd=str(tmp_path), capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     lint = cr.BIN / "ansible-lint"
@@ -326,6 +326,7 @@ def test_syntax_check_and_ansible_lint(tmp_path):
     targets = [str(roles / "edgeworker_controller"), str(roles / "edgeworker_report")]
     result = subprocess.run([str(lint), "--nocolor", "--profile", "production", *targets],
                             cwd=str(cr.REPO), capture_output=True, text=True, timeout=300,
-                            check=False, env=dict(cr.env(), ANSIBLE_CONFIG=str(cr.ANSIBLE_CFG)))
+                            check=False,
+                            env=dict(cr.env(tmp_path), ANSIBLE_CONFIG=str(cr.ANSIBLE_CFG)))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
     assert "Profile 'production' was required, and it passed." in result.stderr + result.stdout

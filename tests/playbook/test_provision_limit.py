@@ -19,7 +19,7 @@ def test_limit_without_localhost_fails_clearly(tmp_path):
     out = subprocess.run(
         [ansible_bin("ansible-playbook"), "-i", str(inventory),
          str(PLAYBOOK_DIR / "provision.yml"), "--limit", "edge-21"],
-        capture_output=True, text=True, timeout=120, env=env(), cwd=str(PLAYBOOK_DIR))
+        capture_output=True, text=True, timeout=120, env=env(tmp_path), cwd=str(PLAYBOOK_DIR))
     assert out.returncode != 0
     assert ("The controller play did not run, so there is no version or join token: keep "
             "localhost in --limit, e.g. --limit localhost,edge-21") in out.stdout

@@ -25,6 +25,25 @@ def wait_port(port, proc, timeout, what):
     raise RuntimeError("%s did not listen on 127.0.0.1:%d within %ss" % (what, port, timeout))
 
 
+def keep_test_dirs():
+    """KEEP_TEST_DIRS=1: the test fixtures keep their temporary directories (for diagnosis)."""
+    return os.environ.get("KEEP_TEST_DIRS") == "1"
+
+
+def remove_tree(path):
+    """Remove a directory a test fixture made, unless KEEP_TEST_DIRS=1."""
+    if path and not keep_test_dirs():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run_temp_env(workdir):
+    """TMPDIR (and Ansible's local temp) inside workdir for a process a test runs, so what it
+    leaves in its temp dir (e.g. kubernetes.core's k8srcp-*.json cache) goes with workdir."""
+    temp = os.path.join(str(workdir), "tmp")
+    os.makedirs(temp, exist_ok=True)
+    return {"TMPDIR": temp, "ANSIBLE_LOCAL_TEMP": os.path.join(temp, "ansible-local")}
+
+
 def chown_tree(path, user):
     shutil.chown(path, user, user)
     for root, dirs, files in os.walk(path):

@@ -6,7 +6,8 @@ import subprocess
 import tempfile
 import uuid
 
-from tests.servers._proc import chown_tree, free_port, run_as, wait_port
+from tests.servers._proc import (chown_tree, free_port, remove_tree, run_as,
+                                 wait_port)
 
 USER = "postgres"
 
@@ -20,6 +21,7 @@ def _bindir():
 
 class PostgresServer:
     def __init__(self, base=None):
+        self.owns_base = base is None  # close() removes a directory it made, not one it was given
         self.base = base or tempfile.mkdtemp(prefix="sysinv-ew-pg-")
         self.data = os.path.join(self.base, "data")
         self.port = None
@@ -68,3 +70,9 @@ class PostgresServer:
 
     def url(self, dbname):
         return "postgresql+psycopg2://postgres@127.0.0.1:%d/%s" % (self.port, dbname)
+
+    def close(self):
+        """stop() (which may be followed by start() again), then remove the data directory."""
+        self.stop()
+        if self.owns_base:
+            remove_tree(self.base)

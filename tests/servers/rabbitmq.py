@@ -6,13 +6,14 @@ import subprocess
 import tempfile
 import uuid
 
-from tests.servers._proc import chown_tree, free_port, kill_tree, wait_port
+from tests.servers._proc import chown_tree, free_port, kill_tree, remove_tree, wait_port
 
 USER = "rabbitmq"
 
 
 class RabbitServer:
     def __init__(self, base=None):
+        self.owns_base = base is None  # close() removes a directory it made, not one it was given
         self.base = base or tempfile.mkdtemp(prefix="sysinv-ew-rmq-")
         self.node = "ew%s@localhost" % uuid.uuid4().hex[:8]
         self.port = free_port()
@@ -78,3 +79,9 @@ class RabbitServer:
         # The node starts its own epmd (as a daemon, on our private port): stop that too.
         subprocess.run(["runuser", "-u", USER, "--", "epmd", "-port", str(self.epmd_port),
                         "-kill"], env=self._env(), capture_output=True, timeout=30)
+
+    def close(self):
+        """stop() (which may be followed by start() again), then remove the data directory."""
+        self.stop()
+        if self.owns_base:
+            remove_tree(self.base)
