@@ -94,9 +94,9 @@ def test_dbsync_commands(tmp_path):
     out = subprocess.run(run + ["version"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "None (empty database)" in out.stdout
     out = subprocess.run(run + ["upgrade"], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0 and "Database at revision 0002" in out.stdout
+    assert out.returncode == 0 and "Database at revision 0003" in out.stdout
     out = subprocess.run(run + ["version"], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "0002"
+    assert out.stdout.strip() == "0003"
     out = subprocess.run(run + ["upgrade", "9999"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and "9999" in out.stderr and "Traceback" not in out.stderr
 

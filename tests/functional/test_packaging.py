@@ -26,7 +26,7 @@ def test_wheel_contains_migrations(wheel):
     assert "sysinv_edgeworker_migrations/env.py" in names
     assert "sysinv_edgeworker_migrations/script.py.mako" in names
     assert "sysinv_edgeworker_migrations/versions/0001_initial.py" in names
-    assert "sysinv_edgeworker_migrations/versions/0002_kube_state.py" in names
+    assert "sysinv_edgeworker_migrations/versions/0003_labels.py" in names
 
 
 def test_dbsync_from_installed_wheel_without_checkout(wheel, tmp_path):
@@ -44,7 +44,7 @@ def test_dbsync_from_installed_wheel_without_checkout(wheel, tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(target), str(cfg)], cwd=tmp_path,
                          env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "Database at revision 0002" in out.stdout
+    assert "Database at revision 0003" in out.stdout
     assert (tmp_path / "state" / "sysinv-edgeworker.sqlite").exists()
 
 
