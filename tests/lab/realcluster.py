@@ -176,7 +176,7 @@ class RealControlPlane(ControlPlane):
         elif component == "kube-apiserver":
             wait_port(IP, PORT, timeout=60, pid=proc.pid, log_path=log)
 
-    def _wait_ready(self, timeout=90.0):
+    def _wait_ready(self, timeout=180.0):
         """The API server ready and both controllers holding their leader leases."""
         deadline = time.monotonic() + timeout
         pending = {"readyz", "kube-controller-manager", "kube-scheduler"}
