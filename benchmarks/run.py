@@ -30,6 +30,7 @@ BENCHMARKS = {
     "kube_check": ([], False),
     "lab": ([], True),
     "playbook": ([], True),
+    "real_k8s": ([], True),
 }
 
 

@@ -1,6 +1,7 @@
 """Command line for the provisioning lab:  python -m tests.lab COMMAND
 
 build                          build/refresh the cached base root, layers and package repos
+build-kube                     build (once, cached) real Kubernetes v1.20.2 from Debian's source
 up [--host NAME:FLAVOUR[:MODE]] ... [--json FILE]   start the lab (sweeping any stale run) and
                                optional hosts; the JSON status goes to stdout (or FILE)
 add-host NAME FLAVOUR [--mode ssh|systemd]      remove-host NAME
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.lab import base, config, flavours, repos
+from tests.lab import base, config, flavours, kubebuild, repos
 from tests.lab.lab import Lab, leftovers
 
 
@@ -140,7 +141,7 @@ def main(argv=None):
     ssh = sub.add_parser("ssh")
     ssh.add_argument("name")
     ssh.add_argument("remote", nargs=argparse.REMAINDER)
-    for simple in ("status", "inventory", "down", "prune"):
+    for simple in ("status", "inventory", "down", "prune", "build-kube"):
         sub.add_parser(simple)
     locked = sub.add_parser("locked")
     locked.add_argument("command_argv", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
@@ -163,6 +164,11 @@ def _dispatch(args):
 
     if args.command == "build":
         print(json.dumps(Lab().build().timings))
+    elif args.command == "build-kube":
+        t0 = time.monotonic()
+        out = kubebuild.ensure()
+        print(json.dumps({"bin": str(out), "ensure_s": round(time.monotonic() - t0, 2),
+                          "build": kubebuild.build_record()}, indent=2))
     elif args.command == "up":
         cmd_up(args)
     elif args.command == "locked":
