@@ -95,3 +95,27 @@ def test_session(real, service):
     assert (gone.returncode, gone.stdout.strip()) == (0, "Deleted host edge-02")
     missing = real("host-show", "edge-02")
     assert (missing.returncode, missing.stderr.strip()) == (1, "host not found: edge-02")
+
+
+def test_labels(real, service):
+    """host-label-assign/-list/-remove as cgtsclient's label_shell sends them."""
+    ok = real("host-add", "-n", "edge-07", "-p", "edgeworker", "-m", "52:54:00:aa:bb:07")
+    assert ok.returncode == 0, ok.stderr
+    put = real("host-label-assign", "edge-07", "gpu=nvidia", "example.com/rack=r12")
+    assert put.returncode == 0, put.stderr
+    listed = real("host-label-list", "edge-07")
+    assert listed.returncode == 0, listed.stderr
+    assert [r[1:] for r in _rows(listed.stdout)[1:]] == [["example.com/rack", "r12"],
+                                                         ["gpu", "nvidia"]]
+    again = real("host-label-assign", "edge-07", "gpu=amd")
+    assert (again.returncode, again.stderr.strip()) == (
+        1, "Label gpu exists for host edge-07. Use overwrite option to assign a new value.")
+    assert real("host-label-assign", "--overwrite", "edge-07", "gpu=amd").returncode == 0
+    bad = real("host-label-assign", "edge-07", "Bad_Key!=x")
+    assert bad.returncode == 1 and "Bad_Key!" in bad.stderr, bad.stderr
+    gone = real("host-label-remove", "edge-07", "gpu")
+    assert gone.returncode == 0, gone.stderr
+    assert "Deleted host label gpu for host edge-07" in gone.stdout
+    listed = real("host-label-list", "edge-07")
+    assert [r[1:] for r in _rows(listed.stdout)[1:]] == [["example.com/rack", "r12"]]
+    assert real("host-delete", "edge-07").returncode == 0
