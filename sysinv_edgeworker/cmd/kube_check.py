@@ -28,9 +28,14 @@ that the inventory does not know, are reported too."""
 
 EPILOG = """\
 exit codes:
-  0  safe: no edgeworker is blocks-upgrade (with --strict: none is unknown either)
+  0  safe: no edgeworker is blocks-upgrade (with --strict: none is unknown either) and the
+     control plane is not refused
   2  usage error (unknown option, malformed --target-version)
-  3  at least one edgeworker would be stranded (blocks-upgrade)
+  3  unsafe, and the Result line says why: an edgeworker would be stranded
+     (blocks-upgrade), with --strict an edgeworker is unknown, or the control plane is
+     refused (kube-apiservers more than one minor version apart; --target-version more than
+     one minor ahead of, or older than, the oldest kube-apiserver: kubeadm upgrades one
+     minor at a time)
   4  the cluster (--kubeconfig) or the inventory API (--system-url) cannot be queried
 
 Nodes not in the inventory are reported with a verdict but do not change the exit code."""
@@ -88,6 +93,8 @@ def format_table(report):
         lines.append("Control plane: %s (from %s)" % (", ".join(cp["apiserver_versions"]),
                                                        source))
     lines.append("Target version: %s" % (report["target_version"] or "-"))
+    if cp:
+        lines.extend("Control plane refused: %s" % p for p in cp["problems"])
     table = prettytable.PrettyTable(["hostname", "in inventory", "in cluster", "kubelet",
                                      "ready", "verdict", "reason"])
     table.align = "l"
@@ -117,7 +124,7 @@ def _result(report):
     if code == check.EXIT_UNREACHABLE:
         return "cannot check: " + report["error"]
     if code == check.EXIT_STRANDED:
-        return "UNSAFE: an edgeworker would be stranded"
+        return "UNSAFE: " + "; ".join(report["unsafe_because"])
     return "safe for every edgeworker"
 
 

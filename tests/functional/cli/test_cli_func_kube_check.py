@@ -96,7 +96,12 @@ def test_table_output(run):
     assert "| stray-1  | no           | yes        | v1.29.2 | yes   | blocks-upgrade |" in table
     assert "In the inventory, not in the cluster: edge-03" in lines
     assert "In the cluster, not in the inventory: stray-1" in lines
-    assert lines[-1] == "Result: UNSAFE: an edgeworker would be stranded (exit 3)"
+    refused = ("the control plane cannot go from v1.29.2 (its oldest kube-apiserver) to "
+               "v1.33.0: kubeadm upgrades one minor version at a time; upgrade to the latest "
+               "v1.30.x first")
+    assert lines[2] == "Control plane refused: " + refused
+    assert lines[-1] == ("Result: UNSAFE: 2 edgeworkers would be stranded (blocks-upgrade); "
+                         "%s (exit 3)" % refused)
 
 
 def test_strict_counts_unknown(run):
@@ -151,7 +156,8 @@ def test_malformed_system_url_is_a_usage_error(run):
 def test_help_explains_verdicts_and_exit_codes():
     res = subprocess.run([str(CHECK), "--help"], capture_output=True, text=True, check=False)
     assert res.returncode == 0
-    for text in ("blocks-upgrade", "needs-upgrade", "exit codes:", "3  at least one edgeworker",
+    for text in ("blocks-upgrade", "needs-upgrade", "exit codes:",
+                 "3  unsafe, and the Result line says why",
                  "4  the cluster (--kubeconfig) or the inventory API", "2  usage error"):
         assert text in res.stdout
 

@@ -10,6 +10,8 @@ from sysinv_edgeworker.kube import version as kv
 from sysinv_edgeworker.kube.cluster import ApiServers, Node
 
 CP = ApiServers((kv.parse("v1.29.2"),), "version")
+CP_133 = ("the control plane cannot go from v1.29.2 (its oldest kube-apiserver) to v1.33.0: "
+          "kubeadm upgrades one minor version at a time; upgrade to the latest v1.30.x first")
 
 
 def host(name, personality="edgeworker", **extra):
@@ -64,7 +66,8 @@ def test_missing_and_extra_nodes():
         "reason": report["not_in_inventory"][0]["reason"]}]
     assert report["exit_code"] == 0
     assert report["control_plane"] == {"apiserver_versions": ["v1.29.2"], "oldest": "v1.29.2",
-                                       "newest": "v1.29.2", "source": "version"}
+                                       "newest": "v1.29.2", "source": "version",
+                                       "problems": []}
     assert report["target_version"] == "v1.30.2"
 
 
@@ -91,4 +94,33 @@ def test_table_lists_every_row_and_the_result():
     assert "In the inventory, not in the cluster: edge-02" in text
     assert "In the cluster, not in the inventory: extra-1" in text
     assert "Edgeworkers: 0 ok, 0 needs-upgrade, 1 blocks-upgrade, 1 unknown" in text
-    assert text.endswith("Result: UNSAFE: an edgeworker would be stranded (exit 3)")
+    assert "Control plane refused: " + CP_133 in text
+    assert text.endswith(
+        "Result: UNSAFE: 1 edgeworker would be stranded (blocks-upgrade); %s (exit 3)" % CP_133)
+
+
+def test_strict_result_names_the_unknown_edgeworker_not_a_stranded_one():
+    report = check.build_report([host("edge-01"), host("edge-02")],
+                                [node("edge-01", "v1.29.2")], CP, None, strict=True)
+    assert report["exit_code"] == 3
+    assert report["unsafe_because"] == ["1 edgeworker unknown (--strict)"]
+    assert kube_check.format_table(report).endswith(
+        "Result: UNSAFE: 1 edgeworker unknown (--strict) (exit 3)")
+
+
+@pytest.mark.parametrize("apiservers, target, problem", [
+    (("v1.28.7", "v1.30.1"), None,
+     "kube-apiservers v1.28.7 and v1.30.1 are more than 1 minor version apart (the "
+     "kube-apiservers of a control plane must be within 1 minor version of each other)"),
+    (("v1.29.2", "v1.30.1"), "v1.31.0",
+     "the control plane cannot go from v1.29.2 (its oldest kube-apiserver) to v1.31.0: "
+     "kubeadm upgrades one minor version at a time; upgrade to the latest v1.30.x first"),
+])
+def test_refused_control_plane_is_exit_3_with_safe_kubelets(apiservers, target, problem):
+    cp = ApiServers(tuple(kv.parse(v) for v in apiservers), "pods")
+    report = check.build_report([host("edge-01")], [node("edge-01", apiservers[0])], cp,
+                                kv.parse(target) if target else None)
+    assert report["edgeworkers"][0]["verdict"] != "blocks-upgrade"
+    assert report["control_plane"]["problems"] == [problem]
+    assert report["unsafe_because"] == [problem]
+    assert report["exit_code"] == 3 and report["safe"] is False
