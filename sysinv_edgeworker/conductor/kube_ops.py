@@ -157,13 +157,29 @@ class KubeOperations:
             result["node_removed"] = kube.remove_node(hostname)
             result["tokens_deleted"] = kube.delete_bootstrap_tokens(hostname)
         except cluster.ClusterUnreachable as err:
-            result["warning"] = ("host %s was deleted from the inventory, but its Kubernetes "
-                                 "Node and bootstrap tokens could not be removed: %s; remove "
-                                 "them with kubectl delete node %s when the cluster is back"
-                                 % (hostname, err, hostname))
+            result["warning"] = _removal_warning(hostname, result["node_removed"], err)
             LOG.warning("%s", result["warning"])
             return result
         LOG.info("Host %s: Node %s, %d bootstrap token(s) deleted", hostname,
                  "deleted" if result["node_removed"] else "was not in the cluster",
                  len(result["tokens_deleted"]))
         return result
+
+
+def _removal_warning(hostname, node_removed, err):
+    """What host-delete did in the cluster and what is left to do by hand, after ``err``
+    (waiting for the cluster helps only when it was unreachable, not when it refused us)."""
+    tokens = ("kubeadm token delete <id> for its bootstrap tokens (kubeadm token list: the "
+              "description names the host)")
+    if node_removed is None:
+        done = ", but its Kubernetes Node and bootstrap tokens could not be removed"
+        todo = "kubectl delete node %s and %s" % (hostname, tokens)
+    else:
+        done = ((" and its Kubernetes Node was deleted" if node_removed else
+                 " and it had no Kubernetes Node")
+                + ", but its bootstrap tokens could not be removed")
+        todo = tokens
+    when = ("with credentials that are allowed to (the kubeconfig's were refused)" if err.denied
+            else "when the cluster is back")
+    return ("host %s was deleted from the inventory%s: %s; remove them with %s %s"
+            % (hostname, done, err, todo, when))

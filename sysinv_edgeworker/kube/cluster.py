@@ -28,7 +28,18 @@ _PAGE = 500
 
 
 class ClusterUnreachable(Exception):
-    """The cluster could not be queried; str() is one line for the operator."""
+    """The cluster could not be queried; str() is one line for the operator. ``status`` is
+    the HTTP status when the API answered with an error, else None."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def denied(self):
+        """The API refused our credentials (401) or their permission (403): waiting for the
+        cluster to come back will not help."""
+        return self.status in (401, 403)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,7 +171,8 @@ class KubeCluster:
             if err.status == 404 and missing_ok:
                 return None
             raise ClusterUnreachable("Kubernetes API at %s: %s failed: HTTP %s %s"
-                                     % (self.server, what, err.status, _status_message(err)))
+                                     % (self.server, what, err.status, _status_message(err)),
+                                     status=err.status)
         except Exception as err:  # urllib3 connection/TLS/timeout errors, OSError
             raise ClusterUnreachable("cannot reach the Kubernetes API at %s (%s): %s"
                                      % (self.server, what, _one_line(err)))

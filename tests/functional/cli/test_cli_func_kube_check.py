@@ -198,5 +198,7 @@ def test_host_delete_warns_when_the_cluster_is_unreachable(tmp_path):
         assert res.stderr == (
             "Warning: host edge-09 was deleted from the inventory, but its Kubernetes Node and "
             "bootstrap tokens could not be removed: kubeconfig %s does not exist; remove them "
-            "with kubectl delete node edge-09 when the cluster is back\n" % missing)
+            "with kubectl delete node edge-09 and kubeadm token delete <id> for its bootstrap "
+            "tokens (kubeadm token list: the description names the host) when the cluster is "
+            "back\n" % missing)
         assert system("host-show", "edge-09").returncode == 1

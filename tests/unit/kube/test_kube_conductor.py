@@ -98,7 +98,28 @@ def test_delete_with_unreachable_cluster_still_deletes_and_warns(conf, api, tmp_
     assert warning.startswith('299 - "host edge-01 was deleted from the inventory, but its '
                               'Kubernetes Node and bootstrap tokens could not be removed: '
                               'cannot reach the Kubernetes API at https://127.0.0.1:')
+    assert warning.endswith("; remove them with kubectl delete node edge-01 and kubeadm token "
+                            "delete <id> for its bootstrap tokens (kubeadm token list: the "
+                            'description names the host) when the cluster is back"')
     api.get("/v1/ihosts/edge-01", status=404)
+
+
+def test_delete_with_tokens_forbidden_says_what_was_done_and_what_is_left(kube, conf, api):
+    # The Node can be deleted, the bootstrap tokens (Secrets) cannot even be listed: 403.
+    conf.set_override("kubeconfig", str(kube.kubeconfig_without_secrets()), group="kubernetes")
+    post(api, edgeworker("edge-01"))
+    add_node(kube, "edge-01")
+    kube.create_token(description="join of edge-01")
+    warning = api.delete("/v1/ihosts/edge-01", status=204).headers["Warning"]
+    assert set(kube.nodes()) == set()
+    assert warning == (
+        '299 - "host edge-01 was deleted from the inventory and its Kubernetes Node was deleted, '
+        "but its bootstrap tokens could not be removed: Kubernetes API at %s: list bootstrap "
+        "tokens failed: HTTP 403 secrets is forbidden: User \\\"edgelab-no-secrets\\\" cannot "
+        "list resource \\\"secrets\\\" in the namespace 'kube-system'; remove them with "
+        "kubeadm token delete <id> for its bootstrap tokens (kubeadm token list: the description "
+        "names the host) with credentials that are allowed to (the kubeconfig's were refused)\""
+        % kube.server_url)
 
 
 def test_delete_when_disabled_leaves_the_cluster_alone(kube, conf, api):
