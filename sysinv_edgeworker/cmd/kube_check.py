@@ -84,6 +84,13 @@ def _yes_no(value):
     return {True: "yes", False: "no", None: "-"}[value]
 
 
+def _ready(row):
+    """yes / no / unknown (Ready condition Unknown: a dead node) / - (no condition, no Node)."""
+    if row.get("node_ready_condition") == "Unknown":
+        return "unknown"
+    return _yes_no(row["node_ready"])
+
+
 def format_table(report):
     import prettytable
     lines = []
@@ -101,11 +108,11 @@ def format_table(report):
     table.max_width["reason"] = 72
     for row in report["edgeworkers"]:
         table.add_row([row["hostname"], "yes", _yes_no(row["in_cluster"]),
-                       row["kubelet_version"] or "-", _yes_no(row["node_ready"]),
+                       row["kubelet_version"] or "-", _ready(row),
                        row["verdict"], row["reason"]])
     for row in report["not_in_inventory"]:
         table.add_row([row["name"], "no", "yes", row["kubelet_version"] or "-",
-                       _yes_no(row["node_ready"]), row["verdict"], row["reason"]])
+                       _ready(row), row["verdict"], row["reason"]])
     lines.append(table.get_string())
     if report["missing_from_cluster"]:
         lines.append("In the inventory, not in the cluster: "

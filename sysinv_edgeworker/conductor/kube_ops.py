@@ -35,8 +35,10 @@ class KubeOperations:
         from one list of the cluster's Nodes.
 
         An edgeworker with a Node gets ``kubelet_version`` (when the Node reports a valid
-        one), ``kube_node_ready`` (True/False, NULL when the Node has no Ready condition) and
-        ``kube_last_seen`` = now. An edgeworker without a Node gets ``kube_node_ready`` NULL
+        one), ``kube_node_ready`` (True; False when the Ready condition is False or Unknown;
+        NULL when the Node has no Ready condition) and ``kube_last_seen`` = now; the answer's
+        ``ready_unknown`` names the edgeworkers whose Ready condition is Unknown (dead nodes).
+        An edgeworker without a Node gets ``kube_node_ready`` NULL
         (not in the cluster) and keeps its last ``kubelet_version`` and ``kube_last_seen``.
         Returns a JSON-safe summary; raises KubernetesDisabled or KubeClusterUnavailable.
         """
@@ -50,7 +52,7 @@ class KubeOperations:
         except cluster.ClusterUnreachable as err:
             raise exception.KubeClusterUnavailable(reason=str(err))
         now = timeutils.utcnow()
-        updated, missing, invalid = [], [], []
+        updated, missing, invalid, unknown = [], [], [], []
         known = set()
         for host in self.dbapi.host_list(personality=k.EDGEWORKER):
             if not host.hostname:
@@ -62,6 +64,8 @@ class KubeOperations:
                 missing.append(host.hostname)
             else:
                 values = {"kube_node_ready": node.ready, "kube_last_seen": now}
+                if node.ready_condition == "Unknown":
+                    unknown.append(host.hostname)
                 try:
                     values["kubelet_version"] = str(kv.parse(node.kubelet_version))
                 except kv.InvalidVersion:
@@ -76,10 +80,14 @@ class KubeOperations:
         labelled = self._converge_labels(kube, nodes, known)
         if missing:
             LOG.warning("Edgeworkers without a Node in the cluster: %s", ", ".join(missing))
+        if unknown:
+            LOG.warning("Edgeworkers whose Node's Ready condition is Unknown (the node "
+                        "controller lost contact with the kubelet): %s", ", ".join(unknown))
         LOG.info("kube refresh: %d edgeworkers seen, %d missing from the cluster",
                  len(updated), len(missing))
         return {"refreshed_at": now.isoformat(), "updated": updated,
                 "missing_from_cluster": missing, "invalid_kubelet_version": invalid,
+                "ready_unknown": unknown,
                 "not_in_inventory": extra, "labels_applied": labelled}
 
     def _converge_labels(self, kube, nodes, hostnames):

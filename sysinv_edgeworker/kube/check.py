@@ -42,6 +42,7 @@ def _host_row(host, node, verdict):
         "in_cluster": node is not None,
         "kubelet_version": node.kubelet_version if node else None,
         "node_ready": node.ready if node else None,
+        "node_ready_condition": node.ready_condition if node else None,
         "inventory_kubelet_version": host.get("kubelet_version"),
         "provision_state": host.get("provision_state"),
         **verdict.to_dict(),
@@ -77,7 +78,8 @@ def build_report(hosts, nodes, apiservers, target=None, strict=False):
         verdict = skew.evaluate(node.kubelet_version, current, target,
                                 unknown_reason="the Node reports no kubelet version")
         extra.append({"name": node.name, "kubelet_version": node.kubelet_version,
-                      "node_ready": node.ready, **verdict.to_dict()})
+                      "node_ready": node.ready, "node_ready_condition": node.ready_condition,
+                      **verdict.to_dict()})
     summary = _summary(rows)
     problems = skew.check_plan(current, target)
     unsafe = _causes(summary, strict) + problems

@@ -46,12 +46,16 @@ class ClusterUnreachable(Exception):
 class Node:
     name: str
     kubelet_version: str | None   # status.nodeInfo.kubeletVersion as reported, or None
-    ready: bool | None            # Ready condition: True/False, None when not reported
+    # Ready condition: True; False when its status is False or Unknown (the node controller
+    # lost contact with the kubelet: a dead node); None when the Node reports none.
+    ready: bool | None
     control_plane: bool
     unschedulable: bool
     # metadata.labels and the keys the inventory applied (kube/node_labels.py)
     labels: dict = dataclasses.field(default=None, compare=False, repr=False)
     managed_labels: list = dataclasses.field(default=None, compare=False, repr=False)
+    # The Ready condition's status as reported ("True", "False", "Unknown"), None if none
+    ready_condition: str | None = dataclasses.field(default=None, compare=False)
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -74,13 +78,14 @@ class ApiServers:
 def node_from_json(obj):
     meta, status = obj.get("metadata") or {}, obj.get("status") or {}
     labels = meta.get("labels") or {}
-    ready = None
+    condition = None
     for cond in status.get("conditions") or ():
         if cond.get("type") == "Ready":
-            ready = {"True": True, "False": False}.get(cond.get("status"))
+            condition = str(cond.get("status") or "Unknown")
     return Node(name=meta.get("name", ""),
                 kubelet_version=(status.get("nodeInfo") or {}).get("kubeletVersion") or None,
-                ready=ready,
+                ready=None if condition is None else condition == "True",
+                ready_condition=condition,
                 control_plane=any(label in labels for label in CONTROL_PLANE_LABELS),
                 unschedulable=bool((obj.get("spec") or {}).get("unschedulable")),
                 labels=dict(labels),

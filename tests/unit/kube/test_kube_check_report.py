@@ -18,8 +18,8 @@ def host(name, personality="edgeworker", **extra):
     return dict(hostname=name, personality=personality, **extra)
 
 
-def node(name, kubelet="v1.29.2", ready=True, control_plane=False):
-    return Node(name, kubelet, ready, control_plane, False)
+def node(name, kubelet="v1.29.2", ready=True, control_plane=False, condition=None):
+    return Node(name, kubelet, ready, control_plane, False, ready_condition=condition)
 
 
 @pytest.mark.parametrize("kubelets, target, strict, exit_code, verdicts", [
@@ -54,7 +54,8 @@ def test_missing_and_extra_nodes():
     assert rows["edge-01"]["in_cluster"] and rows["edge-01"]["kubelet_version"] == "v1.28.7"
     assert rows["edge-02"] == {
         "hostname": "edge-02", "in_inventory": True, "in_cluster": False,
-        "kubelet_version": None, "node_ready": None, "inventory_kubelet_version": "v1.29.2",
+        "kubelet_version": None, "node_ready": None, "node_ready_condition": None,
+        "inventory_kubelet_version": "v1.29.2",
         "provision_state": "provisioned", "verdict": "unknown",
         "reason": "not in the cluster: no Node named edge-02"}
     assert report["missing_from_cluster"] == ["edge-02"]
@@ -62,6 +63,7 @@ def test_missing_and_extra_nodes():
     # with its own verdict, which does not change the exit code.
     assert report["not_in_inventory"] == [{
         "name": "stray-9", "kubelet_version": "v1.25.0", "node_ready": False,
+        "node_ready_condition": None,
         "verdict": "blocks-upgrade",
         "reason": report["not_in_inventory"][0]["reason"]}]
     assert report["exit_code"] == 0
@@ -124,3 +126,16 @@ def test_refused_control_plane_is_exit_3_with_safe_kubelets(apiservers, target, 
     assert report["control_plane"]["problems"] == [problem]
     assert report["unsafe_because"] == [problem]
     assert report["exit_code"] == 3 and report["safe"] is False
+
+
+def test_ready_unknown_is_shown_distinctly():
+    nodes = [node("edge-01", ready=False, condition="Unknown"),
+             node("edge-02", ready=False, condition="False"), node("edge-03", ready=None)]
+    report = check.build_report([host("edge-01"), host("edge-02"), host("edge-03")], nodes, CP)
+    rows = {r["hostname"]: r for r in report["edgeworkers"]}
+    assert (rows["edge-01"]["node_ready"], rows["edge-01"]["node_ready_condition"]) == (
+        False, "Unknown")
+    text = kube_check.format_table(report)
+    assert "| edge-01  | yes          | yes        | v1.29.2 | unknown |" in text
+    assert "| edge-02  | yes          | yes        | v1.29.2 | no      |" in text
+    assert "| edge-03  | yes          | yes        | v1.29.2 | -       |" in text

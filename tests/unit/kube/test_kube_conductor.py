@@ -49,6 +49,20 @@ def test_refresh_records_kubelet_ready_and_last_seen(kube, api):
     assert host["kube_last_seen"] == got["refreshed_at"]
 
 
+def test_refresh_reports_a_ready_unknown_node_distinctly(kube, api):
+    # A dead node: the node controller set its Ready condition to Unknown.
+    post(api, edgeworker("edge-01", MAC1))
+    post(api, edgeworker("edge-02", MAC2))
+    add_node(kube, "edge-01", "v1.29.2", "Unknown")
+    add_node(kube, "edge-02", "v1.29.2", "False")
+    got = api.post_json(REFRESH, {}).json
+    assert got["ready_unknown"] == ["edge-01"]
+    hosts = {h["hostname"]: h for h in api.get("/v1/ihosts").json["ihosts"]}
+    # Not null ("no Ready condition"): the Node is not Ready.
+    assert hosts["edge-01"]["kube_node_ready"] is False
+    assert hosts["edge-02"]["kube_node_ready"] is False
+
+
 def test_refresh_when_disabled_is_400(conf, api):
     conf.set_override("enabled", False, group="kubernetes")
     resp = api.post_json(REFRESH, {}, status=400)
