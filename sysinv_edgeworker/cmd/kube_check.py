@@ -76,8 +76,11 @@ def collect(client, kubeconfig, target=None, strict=False, context=None, timeout
         apiservers = kube.apiserver_versions()
         nodes = kube.nodes()
     except cluster.ClusterUnreachable as err:
-        return check.unreachable_report(err, hosts, target)
-    return check.build_report(hosts, nodes, apiservers, target, strict)
+        report = check.unreachable_report(err, hosts, target)
+    else:
+        report = check.build_report(hosts, nodes, apiservers, target, strict)
+    report["warnings"] = [w for w in (kube.insecure_notice(),) if w]
+    return report
 
 
 def _yes_no(value):
@@ -145,6 +148,8 @@ def run(client, args, out=None, err=None, prog=PROG):
         out.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
     else:
         out.write(format_table(report) + "\n")
+    for warning in report.get("warnings", ()):
+        err.write("%s: warning: %s\n" % (prog, warning))
     if report["error"]:
         err.write("%s: error: %s\n" % (prog, report["error"]))
     return report["exit_code"]

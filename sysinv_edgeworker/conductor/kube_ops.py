@@ -14,6 +14,7 @@ from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception
 
 LOG = log.getLogger(__name__)
+_INSECURE_NOTED = set()  # kubeconfigs whose insecure-skip-tls-verify was logged
 
 
 class KubeOperations:
@@ -27,8 +28,17 @@ class KubeOperations:
 
     def _cluster(self):
         from sysinv_edgeworker.kube import cluster
-        return cluster.KubeCluster(self.conf.kubeconfig, timeout=self.conf.request_timeout,
+        kube = cluster.KubeCluster(self.conf.kubeconfig, timeout=self.conf.request_timeout,
                                    context=self.conf.context or None)
+        try:
+            kube._client()
+        except cluster.ClusterUnreachable:
+            return kube  # the first call raises it again, where the caller handles it
+        notice = kube.insecure_notice()
+        if notice and kube.kubeconfig not in _INSECURE_NOTED:
+            _INSECURE_NOTED.add(kube.kubeconfig)
+            LOG.warning("%s", notice)
+        return kube
 
     def refresh(self):
         """Record every edgeworker's kubelet version, Ready condition and last-seen time

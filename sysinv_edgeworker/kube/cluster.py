@@ -137,6 +137,7 @@ class KubeCluster:
         self.context = context
         self._api = None
         self.server = None
+        self.insecure = False
 
     # -- plumbing -------------------------------------------------------------------------
     def _client(self):
@@ -161,6 +162,9 @@ class KubeCluster:
                                      % (self.kubeconfig, _one_line(err)))
         conf.retries = 0  # one attempt per request: request_timeout bounds each call
         self.server = conf.host
+        if not conf.verify_ssl:  # insecure-skip-tls-verify: said once, by insecure_notice()
+            self.insecure = True
+            _quiet_urllib3_insecure_warning(conf.host)
         self._api = client.ApiClient(conf)
         return self._api
 
@@ -201,6 +205,15 @@ class KubeCluster:
     def _core(api):
         from kubernetes import client
         return client.CoreV1Api(api)
+
+    def insecure_notice(self):
+        """One sentence when the kubeconfig skips TLS verification (after the first call),
+        else None. urllib3's per-request InsecureRequestWarning is silenced for that server."""
+        if not self.insecure:
+            return None
+        return ("kubeconfig %s skips TLS verification (insecure-skip-tls-verify): the "
+                "certificate of the Kubernetes API at %s is not checked"
+                % (self.kubeconfig, self.server))
 
     # -- queries ----------------------------------------------------------------------------
     def server_version(self):
@@ -285,6 +298,19 @@ class KubeCluster:
                               "kube-system", missing_ok=True) is not None:
                     deleted.append(name)
         return deleted
+
+
+def _quiet_urllib3_insecure_warning(server):
+    """Ignore urllib3's InsecureRequestWarning for this server's host only (it is printed
+    once per request otherwise); the caller reports the insecure kubeconfig once."""
+    import urllib.parse
+    import warnings
+
+    import urllib3
+    host = urllib.parse.urlsplit(server).hostname or ""
+    warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning,
+                            message="Unverified HTTPS request is being made to host '%s'"
+                            % re.escape(host))
 
 
 def _one_line(err):

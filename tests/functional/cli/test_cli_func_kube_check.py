@@ -202,3 +202,21 @@ def test_host_delete_warns_when_the_cluster_is_unreachable(tmp_path):
             "tokens (kubeadm token list: the description names the host) when the cluster is "
             "back\n" % missing)
         assert system("host-show", "edge-09").returncode == 1
+
+
+def test_insecure_kubeconfig_is_said_once_in_our_words(run, kube, tmp_path):
+    # insecure-skip-tls-verify: urllib3 warns once per request (several here: /version,
+    # apiserver pods, nodes); the check says it once, itself.
+    conf = json.loads(Path(kube.kubeconfig).read_text())
+    cluster = conf["clusters"][0]["cluster"]
+    del cluster["certificate-authority-data"]
+    cluster["insecure-skip-tls-verify"] = True
+    insecure = tmp_path / "insecure.conf"
+    insecure.write_text(json.dumps(conf))
+    insecure.chmod(0o600)
+    res = run("--format", "json", kubeconfig=insecure)
+    assert res.returncode == 0, res.stderr
+    notice = ("kubeconfig %s skips TLS verification (insecure-skip-tls-verify): the certificate "
+              "of the Kubernetes API at %s is not checked" % (insecure, kube.server_url))
+    assert res.stderr == "sysinv-edgeworker-kube-check: warning: %s\n" % notice
+    assert json.loads(res.stdout)["warnings"] == [notice]

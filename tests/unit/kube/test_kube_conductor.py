@@ -162,3 +162,27 @@ def test_cluster_module_is_not_imported_by_the_api_start_up():
                          check=True).stdout.strip()
     assert out == "False"
     assert cluster.DEFAULT_KUBECONFIG == "/etc/kubernetes/admin.conf"
+
+
+def test_insecure_kubeconfig_is_logged_once_without_urllib3_noise(kube, conf, api, tmp_path,
+                                                                  caplog):
+    import json
+    import warnings
+    from pathlib import Path
+    kubeconfig = json.loads(Path(kube.kubeconfig).read_text())
+    del kubeconfig["clusters"][0]["cluster"]["certificate-authority-data"]
+    kubeconfig["clusters"][0]["cluster"]["insecure-skip-tls-verify"] = True
+    insecure = tmp_path / "insecure.conf"
+    insecure.write_text(json.dumps(kubeconfig))
+    conf.set_override("kubeconfig", str(insecure), group="kubernetes")
+    post(api, edgeworker("edge-01", MAC1))
+    add_node(kube, "edge-01")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        api.post_json(REFRESH, {})
+        api.post_json(REFRESH, {})
+    assert [str(w.message) for w in caught if "Unverified HTTPS" in str(w.message)] == []
+    said = [r.getMessage() for r in caplog.records if "skips TLS verification" in r.getMessage()]
+    assert said == ["kubeconfig %s skips TLS verification (insecure-skip-tls-verify): the "
+                    "certificate of the Kubernetes API at %s is not checked"
+                    % (insecure, kube.server_url)]
