@@ -102,3 +102,39 @@ def test_without_the_package_the_filters_fail_saying_so(monkeypatch):
         "import (")
     assert "run the playbook with the project's virtualenv (.venv/bin/ansible-playbook)" in str(
         err.value)
+
+
+TARGET_PLAY = [{"name": "Upgrade target", "hosts": "localhost", "gather_facts": False,
+                "tasks": [{"name": "The role's target tasks", "ansible.builtin.include_role": {
+                    "name": "edgeworker_upgrade", "tasks_from": "target"}}]}]
+
+
+def _target(kube_api, tmp_path, **variables):
+    res = controller_run.run(tmp_path, TARGET_PLAY, controller_run.write_inventory(tmp_path),
+                             {"edgeworker_kubeconfig": str(kube_api.kubeconfig), **variables})
+    return res.returncode, " ".join(res.stdout.split())
+
+
+def test_role_target_refusals_against_the_api_double(kube_api, tmp_path):
+    code, out = _target(kube_api, tmp_path)
+    assert code == 0, out
+    assert "Target Kubernetes v1.29.2 (control plane v1.29.2)" in out
+    code, out = _target(kube_api, tmp_path, edgeworker_upgrade_target="v1.30.2")
+    assert code == 2, out
+    assert ("Refusing to upgrade edgeworkers to v1.30.2: the control plane's oldest "
+            "kube-apiserver is v1.29.2 (oldest of v1.29.2): kubelet v1.30.2 is newer than "
+            "kube-apiserver v1.29.2 (a kubelet must not be newer than the oldest "
+            "kube-apiserver). Upgrade the control plane first, or choose "
+            "edgeworker_upgrade_target <= v1.29.2. No host was changed.") in out
+    # An HA control plane caught with kube-apiservers two minors apart.
+    kube_api.request("POST", "/api/v1/namespaces/kube-system/pods", {
+        "metadata": {"name": "kube-apiserver-cp-old", "namespace": "kube-system",
+                     "labels": {"component": "kube-apiserver"}},
+        "spec": {"containers": [{"name": "kube-apiserver",
+                                 "image": "registry.k8s.io/kube-apiserver:v1.27.3"}]}})
+    code, out = _target(kube_api, tmp_path)
+    assert code == 2, out
+    assert ("Refusing to upgrade edgeworkers: kube-apiservers v1.27.3 and v1.29.2 are more than "
+            "1 minor version apart (the kube-apiservers of a control plane must be within 1 "
+            "minor version of each other). Finish the control plane's upgrade first. No host "
+            "was changed.") in out
