@@ -66,8 +66,10 @@ def do_kube_skew_check(cc, args):
     Lists each edgeworker with its Node's kubelet version and a verdict (ok, needs-upgrade,
     blocks-upgrade, unknown) for the current control plane and an optional
     --target-version; also hosts missing from the cluster and Nodes missing from the
-    inventory. Exit codes: 0 safe; 2 usage error; 3 an edgeworker would be stranded
-    (blocks-upgrade); 4 the cluster or the API cannot be queried.
+    inventory. Exit codes: 0 safe; 2 usage error; 3 unsafe (an edgeworker would be
+    stranded, an unknown one with --strict, or the control plane refused: apiservers more
+    than one minor apart, a target more than one minor ahead); 4 the cluster or the API
+    cannot be queried.
     """
     from sysinv_edgeworker.cmd import kube_check
     return kube_check.run(cc, args, prog="system kube-skew-check")

@@ -28,9 +28,14 @@ that the inventory does not know, are reported too."""
 
 EPILOG = """\
 exit codes:
-  0  safe: no edgeworker is blocks-upgrade (with --strict: none is unknown either)
+  0  safe: no edgeworker is blocks-upgrade (with --strict: none is unknown either) and the
+     control plane is not refused
   2  usage error (unknown option, malformed --target-version)
-  3  at least one edgeworker would be stranded (blocks-upgrade)
+  3  unsafe, and the Result line says why: an edgeworker would be stranded
+     (blocks-upgrade), with --strict an edgeworker is unknown, or the control plane is
+     refused (kube-apiservers more than one minor version apart; --target-version more than
+     one minor ahead of, or older than, the oldest kube-apiserver: kubeadm upgrades one
+     minor at a time)
   4  the cluster (--kubeconfig) or the inventory API (--system-url) cannot be queried
 
 Nodes not in the inventory are reported with a verdict but do not change the exit code."""
@@ -71,12 +76,22 @@ def collect(client, kubeconfig, target=None, strict=False, context=None, timeout
         apiservers = kube.apiserver_versions()
         nodes = kube.nodes()
     except cluster.ClusterUnreachable as err:
-        return check.unreachable_report(err, hosts, target)
-    return check.build_report(hosts, nodes, apiservers, target, strict)
+        report = check.unreachable_report(err, hosts, target)
+    else:
+        report = check.build_report(hosts, nodes, apiservers, target, strict)
+    report["warnings"] = [w for w in (kube.insecure_notice(),) if w]
+    return report
 
 
 def _yes_no(value):
     return {True: "yes", False: "no", None: "-"}[value]
+
+
+def _ready(row):
+    """yes / no / unknown (Ready condition Unknown: a dead node) / - (no condition, no Node)."""
+    if row.get("node_ready_condition") == "Unknown":
+        return "unknown"
+    return _yes_no(row["node_ready"])
 
 
 def format_table(report):
@@ -88,17 +103,19 @@ def format_table(report):
         lines.append("Control plane: %s (from %s)" % (", ".join(cp["apiserver_versions"]),
                                                        source))
     lines.append("Target version: %s" % (report["target_version"] or "-"))
+    if cp:
+        lines.extend("Control plane refused: %s" % p for p in cp["problems"])
     table = prettytable.PrettyTable(["hostname", "in inventory", "in cluster", "kubelet",
                                      "ready", "verdict", "reason"])
     table.align = "l"
     table.max_width["reason"] = 72
     for row in report["edgeworkers"]:
         table.add_row([row["hostname"], "yes", _yes_no(row["in_cluster"]),
-                       row["kubelet_version"] or "-", _yes_no(row["node_ready"]),
+                       row["kubelet_version"] or "-", _ready(row),
                        row["verdict"], row["reason"]])
     for row in report["not_in_inventory"]:
         table.add_row([row["name"], "no", "yes", row["kubelet_version"] or "-",
-                       _yes_no(row["node_ready"]), row["verdict"], row["reason"]])
+                       _ready(row), row["verdict"], row["reason"]])
     lines.append(table.get_string())
     if report["missing_from_cluster"]:
         lines.append("In the inventory, not in the cluster: "
@@ -117,7 +134,7 @@ def _result(report):
     if code == check.EXIT_UNREACHABLE:
         return "cannot check: " + report["error"]
     if code == check.EXIT_STRANDED:
-        return "UNSAFE: an edgeworker would be stranded"
+        return "UNSAFE: " + "; ".join(report["unsafe_because"])
     return "safe for every edgeworker"
 
 
@@ -131,6 +148,8 @@ def run(client, args, out=None, err=None, prog=PROG):
         out.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
     else:
         out.write(format_table(report) + "\n")
+    for warning in report.get("warnings", ()):
+        err.write("%s: warning: %s\n" % (prog, warning))
     if report["error"]:
         err.write("%s: error: %s\n" % (prog, report["error"]))
     return report["exit_code"]

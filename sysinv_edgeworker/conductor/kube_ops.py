@@ -14,6 +14,7 @@ from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception
 
 LOG = log.getLogger(__name__)
+_INSECURE_NOTED = set()  # kubeconfigs whose insecure-skip-tls-verify was logged
 
 
 class KubeOperations:
@@ -27,16 +28,27 @@ class KubeOperations:
 
     def _cluster(self):
         from sysinv_edgeworker.kube import cluster
-        return cluster.KubeCluster(self.conf.kubeconfig, timeout=self.conf.request_timeout,
+        kube = cluster.KubeCluster(self.conf.kubeconfig, timeout=self.conf.request_timeout,
                                    context=self.conf.context or None)
+        try:
+            kube._client()
+        except cluster.ClusterUnreachable:
+            return kube  # the first call raises it again, where the caller handles it
+        notice = kube.insecure_notice()
+        if notice and kube.kubeconfig not in _INSECURE_NOTED:
+            _INSECURE_NOTED.add(kube.kubeconfig)
+            LOG.warning("%s", notice)
+        return kube
 
     def refresh(self):
         """Record every edgeworker's kubelet version, Ready condition and last-seen time
         from one list of the cluster's Nodes.
 
         An edgeworker with a Node gets ``kubelet_version`` (when the Node reports a valid
-        one), ``kube_node_ready`` (True/False, NULL when the Node has no Ready condition) and
-        ``kube_last_seen`` = now. An edgeworker without a Node gets ``kube_node_ready`` NULL
+        one), ``kube_node_ready`` (True; False when the Ready condition is False or Unknown;
+        NULL when the Node has no Ready condition) and ``kube_last_seen`` = now; the answer's
+        ``ready_unknown`` names the edgeworkers whose Ready condition is Unknown (dead nodes).
+        An edgeworker without a Node gets ``kube_node_ready`` NULL
         (not in the cluster) and keeps its last ``kubelet_version`` and ``kube_last_seen``.
         Returns a JSON-safe summary; raises KubernetesDisabled or KubeClusterUnavailable.
         """
@@ -50,7 +62,7 @@ class KubeOperations:
         except cluster.ClusterUnreachable as err:
             raise exception.KubeClusterUnavailable(reason=str(err))
         now = timeutils.utcnow()
-        updated, missing, invalid = [], [], []
+        updated, missing, invalid, unknown = [], [], [], []
         known = set()
         for host in self.dbapi.host_list(personality=k.EDGEWORKER):
             if not host.hostname:
@@ -62,6 +74,8 @@ class KubeOperations:
                 missing.append(host.hostname)
             else:
                 values = {"kube_node_ready": node.ready, "kube_last_seen": now}
+                if node.ready_condition == "Unknown":
+                    unknown.append(host.hostname)
                 try:
                     values["kubelet_version"] = str(kv.parse(node.kubelet_version))
                 except kv.InvalidVersion:
@@ -76,10 +90,14 @@ class KubeOperations:
         labelled = self._converge_labels(kube, nodes, known)
         if missing:
             LOG.warning("Edgeworkers without a Node in the cluster: %s", ", ".join(missing))
+        if unknown:
+            LOG.warning("Edgeworkers whose Node's Ready condition is Unknown (the node "
+                        "controller lost contact with the kubelet): %s", ", ".join(unknown))
         LOG.info("kube refresh: %d edgeworkers seen, %d missing from the cluster",
                  len(updated), len(missing))
         return {"refreshed_at": now.isoformat(), "updated": updated,
                 "missing_from_cluster": missing, "invalid_kubelet_version": invalid,
+                "ready_unknown": unknown,
                 "not_in_inventory": extra, "labels_applied": labelled}
 
     def _converge_labels(self, kube, nodes, hostnames):
@@ -157,13 +175,29 @@ class KubeOperations:
             result["node_removed"] = kube.remove_node(hostname)
             result["tokens_deleted"] = kube.delete_bootstrap_tokens(hostname)
         except cluster.ClusterUnreachable as err:
-            result["warning"] = ("host %s was deleted from the inventory, but its Kubernetes "
-                                 "Node and bootstrap tokens could not be removed: %s; remove "
-                                 "them with kubectl delete node %s when the cluster is back"
-                                 % (hostname, err, hostname))
+            result["warning"] = _removal_warning(hostname, result["node_removed"], err)
             LOG.warning("%s", result["warning"])
             return result
         LOG.info("Host %s: Node %s, %d bootstrap token(s) deleted", hostname,
                  "deleted" if result["node_removed"] else "was not in the cluster",
                  len(result["tokens_deleted"]))
         return result
+
+
+def _removal_warning(hostname, node_removed, err):
+    """What host-delete did in the cluster and what is left to do by hand, after ``err``
+    (waiting for the cluster helps only when it was unreachable, not when it refused us)."""
+    tokens = ("kubeadm token delete <id> for its bootstrap tokens (kubeadm token list: the "
+              "description names the host)")
+    if node_removed is None:
+        done = ", but its Kubernetes Node and bootstrap tokens could not be removed"
+        todo = "kubectl delete node %s and %s" % (hostname, tokens)
+    else:
+        done = ((" and its Kubernetes Node was deleted" if node_removed else
+                 " and it had no Kubernetes Node")
+                + ", but its bootstrap tokens could not be removed")
+        todo = tokens
+    when = ("with credentials that are allowed to (the kubeconfig's were refused)" if err.denied
+            else "when the cluster is back")
+    return ("host %s was deleted from the inventory%s: %s; remove them with %s %s"
+            % (hostname, done, err, todo, when))

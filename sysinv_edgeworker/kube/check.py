@@ -4,9 +4,13 @@
 Node name), gives each edgeworker a verdict (kube/skew.py), lists the edgeworkers missing
 from the cluster and the worker Nodes the inventory does not know, and decides the exit code:
 
-    0  every edgeworker is safe: no ``blocks-upgrade`` (``unknown`` too with strict=True)
+    0  safe: no ``blocks-upgrade`` edgeworker (no ``unknown`` one either with strict=True)
+       and no control-plane problem
     2  usage error (bad option or --target-version)
-    3  at least one edgeworker would be stranded (``blocks-upgrade``)
+    3  unsafe: an edgeworker would be stranded (``blocks-upgrade``), or with strict=True an
+       edgeworker is ``unknown``, or the control plane is refused (kube-apiservers more than
+       one minor apart; a target more than one minor ahead of, or older than, the oldest
+       kube-apiserver). ``unsafe_because`` lists the causes in words.
     4  the cluster or the inventory API could not be queried
 
 Nodes that are not in the inventory are reported with their own verdict but do not decide
@@ -38,6 +42,7 @@ def _host_row(host, node, verdict):
         "in_cluster": node is not None,
         "kubelet_version": node.kubelet_version if node else None,
         "node_ready": node.ready if node else None,
+        "node_ready_condition": node.ready_condition if node else None,
         "inventory_kubelet_version": host.get("kubelet_version"),
         "provision_state": host.get("provision_state"),
         **verdict.to_dict(),
@@ -73,13 +78,15 @@ def build_report(hosts, nodes, apiservers, target=None, strict=False):
         verdict = skew.evaluate(node.kubelet_version, current, target,
                                 unknown_reason="the Node reports no kubelet version")
         extra.append({"name": node.name, "kubelet_version": node.kubelet_version,
-                      "node_ready": node.ready, **verdict.to_dict()})
+                      "node_ready": node.ready, "node_ready_condition": node.ready_condition,
+                      **verdict.to_dict()})
     summary = _summary(rows)
-    unsafe = summary[skew.BLOCKS_UPGRADE] + (summary[skew.UNKNOWN] if strict else 0)
+    problems = skew.check_plan(current, target)
+    unsafe = _causes(summary, strict) + problems
     return {
         "control_plane": {"apiserver_versions": [str(v) for v in current],
                           "oldest": str(current[0]), "newest": str(current[-1]),
-                          "source": apiservers.source},
+                          "source": apiservers.source, "problems": problems},
         "target_version": str(target) if target is not None else None,
         "edgeworkers": rows,
         "missing_from_cluster": missing,
@@ -87,9 +94,25 @@ def build_report(hosts, nodes, apiservers, target=None, strict=False):
         "summary": summary,
         "strict": strict,
         "safe": not unsafe,
+        "unsafe_because": unsafe,
         "error": None,
         "exit_code": EXIT_STRANDED if unsafe else EXIT_OK,
     }
+
+
+def _causes(summary, strict):
+    """The edgeworker causes of exit 3, in words."""
+    causes = []
+    if summary[skew.BLOCKS_UPGRADE]:
+        causes.append("%s would be stranded (blocks-upgrade)"
+                      % _edgeworkers(summary[skew.BLOCKS_UPGRADE]))
+    if strict and summary[skew.UNKNOWN]:
+        causes.append("%s unknown (--strict)" % _edgeworkers(summary[skew.UNKNOWN]))
+    return causes
+
+
+def _edgeworkers(count):
+    return "%d edgeworker%s" % (count, "" if count == 1 else "s")
 
 
 def unreachable_report(error, hosts=(), target=None):
@@ -109,6 +132,7 @@ def unreachable_report(error, hosts=(), target=None):
         "summary": _summary(rows),
         "strict": False,
         "safe": False,
+        "unsafe_because": [],
         "error": str(error),
         "exit_code": EXIT_UNREACHABLE,
     }

@@ -28,19 +28,34 @@ _PAGE = 500
 
 
 class ClusterUnreachable(Exception):
-    """The cluster could not be queried; str() is one line for the operator."""
+    """The cluster could not be queried; str() is one line for the operator. ``status`` is
+    the HTTP status when the API answered with an error, else None."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def denied(self):
+        """The API refused our credentials (401) or their permission (403): waiting for the
+        cluster to come back will not help."""
+        return self.status in (401, 403)
 
 
 @dataclasses.dataclass(frozen=True)
 class Node:
     name: str
     kubelet_version: str | None   # status.nodeInfo.kubeletVersion as reported, or None
-    ready: bool | None            # Ready condition: True/False, None when not reported
+    # Ready condition: True; False when its status is False or Unknown (the node controller
+    # lost contact with the kubelet: a dead node); None when the Node reports none.
+    ready: bool | None
     control_plane: bool
     unschedulable: bool
     # metadata.labels and the keys the inventory applied (kube/node_labels.py)
     labels: dict = dataclasses.field(default=None, compare=False, repr=False)
     managed_labels: list = dataclasses.field(default=None, compare=False, repr=False)
+    # The Ready condition's status as reported ("True", "False", "Unknown"), None if none
+    ready_condition: str | None = dataclasses.field(default=None, compare=False)
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -63,13 +78,14 @@ class ApiServers:
 def node_from_json(obj):
     meta, status = obj.get("metadata") or {}, obj.get("status") or {}
     labels = meta.get("labels") or {}
-    ready = None
+    condition = None
     for cond in status.get("conditions") or ():
         if cond.get("type") == "Ready":
-            ready = {"True": True, "False": False}.get(cond.get("status"))
+            condition = str(cond.get("status") or "Unknown")
     return Node(name=meta.get("name", ""),
                 kubelet_version=(status.get("nodeInfo") or {}).get("kubeletVersion") or None,
-                ready=ready,
+                ready=None if condition is None else condition == "True",
+                ready_condition=condition,
                 control_plane=any(label in labels for label in CONTROL_PLANE_LABELS),
                 unschedulable=bool((obj.get("spec") or {}).get("unschedulable")),
                 labels=dict(labels),
@@ -121,6 +137,7 @@ class KubeCluster:
         self.context = context
         self._api = None
         self.server = None
+        self.insecure = False
 
     # -- plumbing -------------------------------------------------------------------------
     def _client(self):
@@ -145,6 +162,9 @@ class KubeCluster:
                                      % (self.kubeconfig, _one_line(err)))
         conf.retries = 0  # one attempt per request: request_timeout bounds each call
         self.server = conf.host
+        if not conf.verify_ssl:  # insecure-skip-tls-verify: said once, by insecure_notice()
+            self.insecure = True
+            _quiet_urllib3_insecure_warning(conf.host)
         self._api = client.ApiClient(conf)
         return self._api
 
@@ -160,7 +180,8 @@ class KubeCluster:
             if err.status == 404 and missing_ok:
                 return None
             raise ClusterUnreachable("Kubernetes API at %s: %s failed: HTTP %s %s"
-                                     % (self.server, what, err.status, _status_message(err)))
+                                     % (self.server, what, err.status, _status_message(err)),
+                                     status=err.status)
         except Exception as err:  # urllib3 connection/TLS/timeout errors, OSError
             raise ClusterUnreachable("cannot reach the Kubernetes API at %s (%s): %s"
                                      % (self.server, what, _one_line(err)))
@@ -184,6 +205,15 @@ class KubeCluster:
     def _core(api):
         from kubernetes import client
         return client.CoreV1Api(api)
+
+    def insecure_notice(self):
+        """One sentence when the kubeconfig skips TLS verification (after the first call),
+        else None. urllib3's per-request InsecureRequestWarning is silenced for that server."""
+        if not self.insecure:
+            return None
+        return ("kubeconfig %s skips TLS verification (insecure-skip-tls-verify): the "
+                "certificate of the Kubernetes API at %s is not checked"
+                % (self.kubeconfig, self.server))
 
     # -- queries ----------------------------------------------------------------------------
     def server_version(self):
@@ -268,6 +298,19 @@ class KubeCluster:
                               "kube-system", missing_ok=True) is not None:
                     deleted.append(name)
         return deleted
+
+
+def _quiet_urllib3_insecure_warning(server):
+    """Ignore urllib3's InsecureRequestWarning for this server's host only (it is printed
+    once per request otherwise); the caller reports the insecure kubeconfig once."""
+    import urllib.parse
+    import warnings
+
+    import urllib3
+    host = urllib.parse.urlsplit(server).hostname or ""
+    warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning,
+                            message="Unverified HTTPS request is being made to host '%s'"
+                            % re.escape(host))
 
 
 def _one_line(err):

@@ -8,6 +8,14 @@ The policy (https://kubernetes.io/releases/version-skew-policy/#kubelet), in min
   so the **newest** one bounds it), and only **two** when the kubelet is older than 1.25;
 * across major versions nothing is allowed (the policy has no answer there).
 
+And for the control plane (``check_control_plane``, ``check_step``):
+
+* the kube-apiservers of an HA control plane must be within **one** minor version of each
+  other (https://kubernetes.io/releases/version-skew-policy/#kube-apiserver);
+* kubeadm upgrades **one** minor version at a time and never downgrades: a target more than
+  one minor ahead of the oldest kube-apiserver (or of a kubelet, for ``kubeadm upgrade
+  node``), or older than it, is refused.
+
 Patch levels do not matter to the policy: kubelet v1.29.3 with kube-apiserver v1.29.2 is
 within the policy. Pre-releases count as their minor (v1.30.0-rc.1 is a 1.30 kubelet).
 
@@ -43,6 +51,8 @@ VERDICTS = (OK, NEEDS_UPGRADE, BLOCKS_UPGRADE, UNKNOWN)
 
 SKEW_MINORS = 3            # kubelet at most this many minors older than kube-apiserver
 SKEW_MINORS_BEFORE_1_25 = 2  # ... when the kubelet is older than 1.25
+APISERVER_SKEW_MINORS = 1  # kube-apiservers at most this many minors apart
+UPGRADE_STEP_MINORS = 1    # kubeadm moves at most this many minors per upgrade
 _THREE_MINOR_SINCE = (1, 25)
 
 
@@ -74,6 +84,46 @@ def check(kubelet, apiservers):
                 % (kubelet, lag, newest, allowed,
                    ">= 1.25" if allowed == SKEW_MINORS else "< 1.25"))
     return None
+
+
+def check_control_plane(apiservers):
+    """None when the kube-apiservers are within one minor version of each other, else why
+    not (a sentence naming the oldest and the newest)."""
+    versions = control_plane(apiservers)
+    oldest, newest = versions[0], versions[-1]
+    if oldest.major != newest.major or newest.minor - oldest.minor > APISERVER_SKEW_MINORS:
+        return ("kube-apiservers %s and %s are more than %d minor version apart (the "
+                "kube-apiservers of a control plane must be within %d minor version of each "
+                "other)" % (oldest, newest, APISERVER_SKEW_MINORS, APISERVER_SKEW_MINORS))
+    return None
+
+
+def check_step(current, target):
+    """None when kubeadm can move a node (or the control plane) from ``current`` to
+    ``target`` in one upgrade (same major, not older, at most one minor ahead), else why not
+    (a clause without a subject: callers name what moves)."""
+    current, target = kv.parse(current), kv.parse(target)
+    if target < current:
+        return "that is a downgrade, which kubeadm does not do"
+    if target.major != current.major:
+        return "kubeadm does not upgrade across major versions"
+    if target.minor - current.minor > UPGRADE_STEP_MINORS:
+        return ("kubeadm upgrades one minor version at a time; upgrade to the latest v%d.%d.x "
+                "first" % (current.major, current.minor + UPGRADE_STEP_MINORS))
+    return None
+
+
+def check_plan(apiservers, target=None):
+    """The control-plane problems (a list of sentences, empty when none): the current
+    kube-apiservers' mutual skew and, with a target, the step from the oldest of them."""
+    current = control_plane(apiservers)
+    problems = [check_control_plane(current)]
+    if target is not None:
+        why = check_step(current[0], target)
+        if why:
+            problems.append("the control plane cannot go from %s (its oldest kube-apiserver) "
+                            "to %s: %s" % (current[0], target, why))
+    return [p for p in problems if p]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -114,7 +114,17 @@ class ControlPlane:
         )
         self._write_kubeconfig()
 
-    def _write_kubeconfig(self):
+    def kubeconfig_without_secrets(self):
+        """A kubeconfig whose user may do everything an admin may except with Secrets
+        (apiserver.NO_SECRETS_GROUP): listing bootstrap tokens is 403. 0600, in the run dir."""
+        from tests.lab.apiserver import NO_SECRETS_GROUP
+        pki.issue(self.ca_cert, self.ca_key, self.dir / "pki/no-secrets", "edgelab-no-secrets",
+                  org=NO_SECRETS_GROUP)
+        path = self.dir / "no-secrets.conf"
+        self._write_kubeconfig(path, "pki/no-secrets")
+        return path
+
+    def _write_kubeconfig(self, path=None, cert="pki/admin"):
         b64 = lambda p: base64.b64encode(Path(p).read_bytes()).decode()  # noqa: E731
         kubeconfig = {
             "apiVersion": "v1",
@@ -139,13 +149,13 @@ class ControlPlane:
                 {
                     "name": "kubernetes-admin",
                     "user": {
-                        "client-certificate-data": b64(self.dir / "pki/admin.crt"),
-                        "client-key-data": b64(self.dir / "pki/admin.key"),
+                        "client-certificate-data": b64(self.dir / (cert + ".crt")),
+                        "client-key-data": b64(self.dir / (cert + ".key")),
                     },
                 }
             ],
         }
-        pki.write_secret(self.kubeconfig, json.dumps(kubeconfig, indent=2).encode())
+        pki.write_secret(path or self.kubeconfig, json.dumps(kubeconfig, indent=2).encode())
 
     def start(self):
         log, pidfile = self.dir / "apiserver.log", self.dir / "apiserver.pid"

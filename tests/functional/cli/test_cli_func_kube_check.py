@@ -96,7 +96,12 @@ def test_table_output(run):
     assert "| stray-1  | no           | yes        | v1.29.2 | yes   | blocks-upgrade |" in table
     assert "In the inventory, not in the cluster: edge-03" in lines
     assert "In the cluster, not in the inventory: stray-1" in lines
-    assert lines[-1] == "Result: UNSAFE: an edgeworker would be stranded (exit 3)"
+    refused = ("the control plane cannot go from v1.29.2 (its oldest kube-apiserver) to "
+               "v1.33.0: kubeadm upgrades one minor version at a time; upgrade to the latest "
+               "v1.30.x first")
+    assert lines[2] == "Control plane refused: " + refused
+    assert lines[-1] == ("Result: UNSAFE: 2 edgeworkers would be stranded (blocks-upgrade); "
+                         "%s (exit 3)" % refused)
 
 
 def test_strict_counts_unknown(run):
@@ -151,7 +156,8 @@ def test_malformed_system_url_is_a_usage_error(run):
 def test_help_explains_verdicts_and_exit_codes():
     res = subprocess.run([str(CHECK), "--help"], capture_output=True, text=True, check=False)
     assert res.returncode == 0
-    for text in ("blocks-upgrade", "needs-upgrade", "exit codes:", "3  at least one edgeworker",
+    for text in ("blocks-upgrade", "needs-upgrade", "exit codes:",
+                 "3  unsafe, and the Result line says why",
                  "4  the cluster (--kubeconfig) or the inventory API", "2  usage error"):
         assert text in res.stdout
 
@@ -192,5 +198,25 @@ def test_host_delete_warns_when_the_cluster_is_unreachable(tmp_path):
         assert res.stderr == (
             "Warning: host edge-09 was deleted from the inventory, but its Kubernetes Node and "
             "bootstrap tokens could not be removed: kubeconfig %s does not exist; remove them "
-            "with kubectl delete node edge-09 when the cluster is back\n" % missing)
+            "with kubectl delete node edge-09 and kubeadm token delete <id> for its bootstrap "
+            "tokens (kubeadm token list: the description names the host) when the cluster is "
+            "back\n" % missing)
         assert system("host-show", "edge-09").returncode == 1
+
+
+def test_insecure_kubeconfig_is_said_once_in_our_words(run, kube, tmp_path):
+    # insecure-skip-tls-verify: urllib3 warns once per request (several here: /version,
+    # apiserver pods, nodes); the check says it once, itself.
+    conf = json.loads(Path(kube.kubeconfig).read_text())
+    cluster = conf["clusters"][0]["cluster"]
+    del cluster["certificate-authority-data"]
+    cluster["insecure-skip-tls-verify"] = True
+    insecure = tmp_path / "insecure.conf"
+    insecure.write_text(json.dumps(conf))
+    insecure.chmod(0o600)
+    res = run("--format", "json", kubeconfig=insecure)
+    assert res.returncode == 0, res.stderr
+    notice = ("kubeconfig %s skips TLS verification (insecure-skip-tls-verify): the certificate "
+              "of the Kubernetes API at %s is not checked" % (insecure, kube.server_url))
+    assert res.stderr == "sysinv-edgeworker-kube-check: warning: %s\n" % notice
+    assert json.loads(res.stdout)["warnings"] == [notice]

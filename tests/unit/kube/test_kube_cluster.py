@@ -60,7 +60,15 @@ def test_nodes_with_kubelet_version_and_ready(kube_api):
     assert nodes["edge-01"] == cluster.Node("edge-01", "v1.29.2", True, False, False)
     assert nodes["edge-02"].ready is False and nodes["edge-02"].kubelet_version == "v1.28.7"
     assert nodes["edge-03"].ready is None and nodes["edge-03"].kubelet_version is None
+    assert (nodes["edge-01"].ready_condition, nodes["edge-02"].ready_condition,
+            nodes["edge-03"].ready_condition) == ("True", "False", None)
     assert nodes["controller-0"].control_plane
+
+
+def test_ready_unknown_is_not_ready_and_kept_distinct(kube_api):
+    add_node(kube_api, "edge-01", ready="Unknown")  # the node controller lost the kubelet
+    node, = cluster.KubeCluster(kube_api.kubeconfig).nodes()
+    assert node.ready is False and node.ready_condition == "Unknown"
 
 
 def test_remove_node_cordons_then_deletes_and_tolerates_absence(kube_api):

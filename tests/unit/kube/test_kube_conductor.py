@@ -49,6 +49,20 @@ def test_refresh_records_kubelet_ready_and_last_seen(kube, api):
     assert host["kube_last_seen"] == got["refreshed_at"]
 
 
+def test_refresh_reports_a_ready_unknown_node_distinctly(kube, api):
+    # A dead node: the node controller set its Ready condition to Unknown.
+    post(api, edgeworker("edge-01", MAC1))
+    post(api, edgeworker("edge-02", MAC2))
+    add_node(kube, "edge-01", "v1.29.2", "Unknown")
+    add_node(kube, "edge-02", "v1.29.2", "False")
+    got = api.post_json(REFRESH, {}).json
+    assert got["ready_unknown"] == ["edge-01"]
+    hosts = {h["hostname"]: h for h in api.get("/v1/ihosts").json["ihosts"]}
+    # Not null ("no Ready condition"): the Node is not Ready.
+    assert hosts["edge-01"]["kube_node_ready"] is False
+    assert hosts["edge-02"]["kube_node_ready"] is False
+
+
 def test_refresh_when_disabled_is_400(conf, api):
     conf.set_override("enabled", False, group="kubernetes")
     resp = api.post_json(REFRESH, {}, status=400)
@@ -98,7 +112,28 @@ def test_delete_with_unreachable_cluster_still_deletes_and_warns(conf, api, tmp_
     assert warning.startswith('299 - "host edge-01 was deleted from the inventory, but its '
                               'Kubernetes Node and bootstrap tokens could not be removed: '
                               'cannot reach the Kubernetes API at https://127.0.0.1:')
+    assert warning.endswith("; remove them with kubectl delete node edge-01 and kubeadm token "
+                            "delete <id> for its bootstrap tokens (kubeadm token list: the "
+                            'description names the host) when the cluster is back"')
     api.get("/v1/ihosts/edge-01", status=404)
+
+
+def test_delete_with_tokens_forbidden_says_what_was_done_and_what_is_left(kube, conf, api):
+    # The Node can be deleted, the bootstrap tokens (Secrets) cannot even be listed: 403.
+    conf.set_override("kubeconfig", str(kube.kubeconfig_without_secrets()), group="kubernetes")
+    post(api, edgeworker("edge-01"))
+    add_node(kube, "edge-01")
+    kube.create_token(description="join of edge-01")
+    warning = api.delete("/v1/ihosts/edge-01", status=204).headers["Warning"]
+    assert set(kube.nodes()) == set()
+    assert warning == (
+        '299 - "host edge-01 was deleted from the inventory and its Kubernetes Node was deleted, '
+        "but its bootstrap tokens could not be removed: Kubernetes API at %s: list bootstrap "
+        "tokens failed: HTTP 403 secrets is forbidden: User \\\"edgelab-no-secrets\\\" cannot "
+        "list resource \\\"secrets\\\" in the namespace 'kube-system'; remove them with "
+        "kubeadm token delete <id> for its bootstrap tokens (kubeadm token list: the description "
+        "names the host) with credentials that are allowed to (the kubeconfig's were refused)\""
+        % kube.server_url)
 
 
 def test_delete_when_disabled_leaves_the_cluster_alone(kube, conf, api):
@@ -127,3 +162,27 @@ def test_cluster_module_is_not_imported_by_the_api_start_up():
                          check=True).stdout.strip()
     assert out == "False"
     assert cluster.DEFAULT_KUBECONFIG == "/etc/kubernetes/admin.conf"
+
+
+def test_insecure_kubeconfig_is_logged_once_without_urllib3_noise(kube, conf, api, tmp_path,
+                                                                  caplog):
+    import json
+    import warnings
+    from pathlib import Path
+    kubeconfig = json.loads(Path(kube.kubeconfig).read_text())
+    del kubeconfig["clusters"][0]["cluster"]["certificate-authority-data"]
+    kubeconfig["clusters"][0]["cluster"]["insecure-skip-tls-verify"] = True
+    insecure = tmp_path / "insecure.conf"
+    insecure.write_text(json.dumps(kubeconfig))
+    conf.set_override("kubeconfig", str(insecure), group="kubernetes")
+    post(api, edgeworker("edge-01", MAC1))
+    add_node(kube, "edge-01")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        api.post_json(REFRESH, {})
+        api.post_json(REFRESH, {})
+    assert [str(w.message) for w in caught if "Unverified HTTPS" in str(w.message)] == []
+    said = [r.getMessage() for r in caplog.records if "skips TLS verification" in r.getMessage()]
+    assert said == ["kubeconfig %s skips TLS verification (insecure-skip-tls-verify): the "
+                    "certificate of the Kubernetes API at %s is not checked"
+                    % (insecure, kube.server_url)]

@@ -150,3 +150,62 @@ def test_policy_exhaustively_against_the_rule(minor, lag):
     verdict = skew.evaluate(kubelet, [api]).status
     expected = BLOCKS if not 0 <= lag <= limit else (NEEDS if lag > 0 else OK)
     assert verdict == expected
+
+
+# --- the control plane: apiservers within one minor; kubeadm moves one minor at a time ---
+
+@pytest.mark.parametrize("apiservers, expected", [
+    (["v1.29.2"], None),
+    (["v1.29.2", "v1.30.1"], None),
+    (["v1.30.1", "v1.29.2", "v1.29.9"], None),
+    (["v1.28.7", "v1.30.1"],
+     "kube-apiservers v1.28.7 and v1.30.1 are more than 1 minor version apart (the "
+     "kube-apiservers of a control plane must be within 1 minor version of each other)"),
+    (["v1.30.1", "v1.29.2", "v1.28.7"],
+     "kube-apiservers v1.28.7 and v1.30.1 are more than 1 minor version apart (the "
+     "kube-apiservers of a control plane must be within 1 minor version of each other)"),
+    (["v1.29.2", "v2.0.0"],
+     "kube-apiservers v1.29.2 and v2.0.0 are more than 1 minor version apart (the "
+     "kube-apiservers of a control plane must be within 1 minor version of each other)"),
+])
+def test_check_control_plane(apiservers, expected):
+    assert skew.check_control_plane(apiservers) == expected
+
+
+SKIP = "kubeadm upgrades one minor version at a time; upgrade to the latest v1.30.x first"
+DOWN = "that is a downgrade, which kubeadm does not do"
+
+
+@pytest.mark.parametrize("current, target, expected", [
+    ("v1.29.2", "v1.29.2", None),
+    ("v1.29.2", "v1.29.5", None),
+    ("v1.29.2", "v1.30.0", None),
+    ("v1.29.2", "v1.30.0-rc.1", None),
+    ("v1.29.2+k3s1", "v1.30.0", None),
+    ("v1.29.2", "v1.31.0", SKIP),
+    ("v1.29.2", "v1.33.0", SKIP),
+    ("v1.29.2", "v1.29.1", DOWN),
+    ("v1.29.2", "v1.28.7", DOWN),
+    ("v1.29.2", "v2.0.0", "kubeadm does not upgrade across major versions"),
+])
+def test_check_step(current, target, expected):
+    assert skew.check_step(current, target) == expected
+
+
+def test_check_plan_steps_from_the_oldest_apiserver():
+    # v1.29 -> v1.31 is one step from the newest apiserver (v1.30), two from the oldest.
+    assert skew.check_plan(["v1.29.2", "v1.30.1"], kv.parse("v1.31.0")) == [
+        "the control plane cannot go from v1.29.2 (its oldest kube-apiserver) to v1.31.0: "
+        "kubeadm upgrades one minor version at a time; upgrade to the latest v1.30.x first"]
+    assert skew.check_plan(["v1.29.2", "v1.30.1"], kv.parse("v1.30.1")) == []
+    assert skew.check_plan(["v1.29.2", "v1.30.1"]) == []
+    assert len(skew.check_plan(["v1.28.2", "v1.30.1"], kv.parse("v1.31.0"))) == 2
+
+
+def test_mixed_control_plane_oldest_apiserver_bounds_the_kubelet():
+    # Mid-upgrade HA control plane v1.28.7 + v1.29.2: a v1.29.2 kubelet is newer than one
+    # apiserver. Picking the newest apiserver as the bound would call it fine.
+    assert skew.check("v1.29.2", ["v1.29.2", "v1.28.7"]) == (
+        "kubelet v1.29.2 is newer than kube-apiserver v1.28.7 (a kubelet must not be newer "
+        "than the oldest kube-apiserver)")
+    assert skew.check("v1.28.9", ["v1.29.2", "v1.28.7"]) is None

@@ -11,6 +11,7 @@ class KubeRefresh(wtypes.Base):
     updated = [wtypes.text]
     missing_from_cluster = [wtypes.text]
     invalid_kubelet_version = [wtypes.text]
+    ready_unknown = [wtypes.text]  # Ready condition Unknown (dead node): kube_node_ready false
     not_in_inventory = [wtypes.text]
     labels_applied = [wtypes.text]
 
