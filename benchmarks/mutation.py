@@ -36,7 +36,7 @@ def _config(module, tests):
             % (PKG, PKG, module, lines(tests)))
 
 
-def score(module, tests):
+def score(module, tests, diffs=False):
     with tempfile.TemporaryDirectory(prefix="sysinv-ew-mutation-") as tmp:
         work = Path(tmp)
         shutil.copytree(REPO / PKG, work / PKG,
@@ -55,6 +55,12 @@ def score(module, tests):
                                % (module, run.stdout[-3000:], run.stderr[-3000:]))
         res = subprocess.run(mutmut + ["results", "--all", "true"], cwd=work,
                              capture_output=True, text=True, check=True)
+        shown = {}
+        for line in res.stdout.splitlines() if diffs else ():
+            name, _, status = line.strip().rpartition(": ")
+            if name and status not in KILLED:
+                shown[name] = subprocess.run(mutmut + ["show", name], cwd=work,
+                                             capture_output=True, text=True).stdout
     counts, survivors = {}, []
     for line in res.stdout.splitlines():
         name, _, status = line.strip().rpartition(": ")
@@ -70,12 +76,15 @@ def score(module, tests):
             "other": {s: n for s, n in counts.items()
                       if s not in KILLED + ("survived", "no tests")},
             "total": total, "score": round(killed / total, 3) if total else None,
-            "not_killed": sorted(survivors)}
+            "not_killed": {n: shown.get(n) for n in sorted(survivors)} if diffs
+            else sorted(survivors)}
 
 
 def main(argv):
-    modules = argv or list(MODULES)
-    print(json.dumps({m: score(m, MODULES[m]) for m in modules}, indent=2))
+    """``--diffs``: each mutant not killed with its diff (mutmut show)."""
+    diffs = "--diffs" in argv
+    modules = [a for a in argv if a != "--diffs"] or list(MODULES)
+    print(json.dumps({m: score(m, MODULES[m], diffs) for m in modules}, indent=2))
 
 
 if __name__ == "__main__":

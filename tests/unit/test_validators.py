@@ -105,6 +105,10 @@ def test_mac_messages_name_the_field():
         "mac '01:00:5e:00:00:01' is not a unicast MAC address.")
     assert _message(validators.mac, "00:00:00:00:00:00") == (
         "mgmt_mac '00:00:00:00:00:00' is not a unicast MAC address.")
+    # an EUI-64 is not a MAC address dnsmasq can reserve
+    assert _message(validators.mac, "52:54:00:ff:fe:aa:bb:01") == (
+        "mgmt_mac '52:54:00:ff:fe:aa:bb:01' is not a valid MAC address "
+        "(expected e.g. 52:54:00:aa:bb:01).")
     # the locally administered bit is fine, only the group bit is refused
     assert validators.mac("02:00:00:00:00:01") == "02:00:00:00:00:01"
     assert validators.mac("00:00:00:00:00:01") == "00:00:00:00:00:01"
