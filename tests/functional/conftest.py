@@ -22,4 +22,4 @@ def aio_server(tmp_path):
     cfg.write_text("[DEFAULT]\nstate_path = %s\n[api]\nport = %d\n" % (state, port))
     log = tmp_path / "aio.log"
     with aio.running(cfg, log, port) as (url, proc):
-        yield {"url": url, "state": state, "proc": proc, "log": log}
+        yield {"url": url, "state": state, "proc": proc, "log": log, "conf": cfg, "port": port}

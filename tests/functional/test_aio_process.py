@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 
 from tests.functional.conftest import console_script
+from tests.servers import aio
 from tests.unit.api_helpers import dhcp_host_lines
 
 pytestmark = pytest.mark.functional
@@ -41,14 +42,32 @@ def test_post_edgeworker_allocates_and_reserves(aio_server):
     assert dhcp_host_lines(state / "dhcp-hosts.d") == []
 
 
-def test_restart_keeps_data_and_stops_on_sigterm(aio_server):
-    url = aio_server["url"]
-    _request("POST", url + "/v1/ihosts", {"hostname": "edge-01", "personality": "edgeworker",
-                                          "mgmt_mac": "52:54:00:aa:bb:01"})
+def test_restart_keeps_data_and_stops_on_sigterm(aio_server, tmp_path):
+    url, state = aio_server["url"], aio_server["state"]
+    status, host = _request("POST", url + "/v1/ihosts", {
+        "hostname": "edge-01", "personality": "edgeworker", "mgmt_mac": "52:54:00:aa:bb:01"})
+    assert status == 200
     proc = aio_server["proc"]
     proc.terminate()
     assert proc.wait(15) == 0
     assert "Traceback" not in aio_server["log"].read_text()
+    # A new process on the same state directory serves the same host, keeps its reservation
+    # and allocates the next address after it.
+    log = tmp_path / "aio-restarted.log"
+    with aio.running(aio_server["conf"], log, aio_server["port"]) as (url, again):
+        assert again.pid != proc.pid
+        status, got = _request("GET", url + "/v1/ihosts/edge-01")
+        assert status == 200
+        assert {k: got[k] for k in ("uuid", "mgmt_ip", "mgmt_mac")} == \
+            {k: host[k] for k in ("uuid", "mgmt_ip", "mgmt_mac")}
+        assert dhcp_host_lines(state / "dhcp-hosts.d") == [
+            "52:54:00:aa:bb:01,192.168.204.5,edge-01"]
+        status, second = _request("POST", url + "/v1/ihosts", {
+            "hostname": "edge-02", "personality": "edgeworker", "mgmt_mac": "52:54:00:aa:bb:02"})
+        assert status == 200 and second["mgmt_ip"] == "192.168.204.6"
+        again.terminate()
+        assert again.wait(15) == 0
+    assert "Traceback" not in log.read_text()
 
 
 @pytest.mark.parametrize("script", ["sysinv-edgeworker", "sysinv-edgeworker-api",

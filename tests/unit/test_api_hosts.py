@@ -212,6 +212,18 @@ def test_list_filters_and_pagination(api):
     assert seen == ["edge-05", "edge-04", "edge-03", "edge-02", "edge-01"]
 
 
+@pytest.mark.parametrize("query", ["", "?limit=3", "?limit=99999999999999999999999"])
+def test_page_size_is_capped_by_api_max_limit(api, conf, query):
+    """[api] max_limit caps a page whatever limit the caller asks for; the rest follows."""
+    conf.set_override("max_limit", 2, group="api")
+    for n in range(1, 4):
+        post(api, edgeworker("edge-%02d" % n, "52:54:00:aa:bb:%02x" % n))
+    page = api.get("/v1/ihosts" + query).json
+    assert [h["hostname"] for h in page["ihosts"]] == ["edge-01", "edge-02"]
+    rest = api.get(page["next"][page["next"].index("/v1/"):]).json
+    assert [h["hostname"] for h in rest["ihosts"]] == ["edge-03"]
+
+
 @pytest.mark.parametrize("sort_key", ["hostname", "personality", "id", "mgmt_mac"])
 @pytest.mark.parametrize("sort_dir", ["asc", "desc"])
 def test_paging_reaches_every_host_including_bare_macs(api, sort_key, sort_dir):

@@ -88,6 +88,8 @@ def test_paging_follows_next(api, nokube, conf):
         keys += [lbl["label_key"] for lbl in doc["labels"]]
         url = doc.get("next", "").replace("http://localhost", "")
     assert keys == ["k0", "k1", "k2", "k3", "k4"]
+    asked = api.get("/v1/ihosts/%s/labels?limit=5" % host["uuid"]).json  # capped all the same
+    assert [lbl["label_key"] for lbl in asked["labels"]] == ["k0", "k1"]
 
 
 @pytest.mark.parametrize("body,message", [

@@ -21,10 +21,13 @@ def existing_host(system):
     return EDGE
 
 
-def assert_service_error(res, service, method, path, body, status):
-    """The CLI failed with exit 1 and printed exactly the service's faultstring."""
+def assert_service_error(res, service, method, path, body, status, message=None):
+    """The CLI failed with exit 1 and printed exactly the service's faultstring (which is
+    ``message`` when given: the service's text is checked too, not only echoed)."""
     got_status, doc = service.raw(method, path, body)
     assert got_status == status, doc
+    if message is not None:
+        assert doc.get("faultstring") == message, doc
     assert isinstance(doc, dict) and doc.get("faultstring"), doc
     assert res.returncode == 1, (res.stdout, res.stderr)
     assert res.stdout == ""
@@ -51,6 +54,32 @@ def test_duplicate_mac(system, service):
                           "mgmt_mac": "52:54:00:AA:CC:10"}, 409)
 
 
+# The service's exact message for each refusal: it names the field (a CLI that echoes the
+# service is not enough when the service's message itself is wrong).
+ADD_REFUSALS = {
+    "bad-hostname": "hostname 'Edge_12' is not a valid Kubernetes node name: use lower-case "
+                    "letters, digits and '-', starting and ending with a letter or digit "
+                    "(RFC 1123 label).",
+    "reserved-hostname": "hostname 'controller-0' is reserved for the controllers.",
+    "no-hostname": "hostname is required for edgeworker hosts.",
+    "bad-mac": "mgmt_mac 'not-a-mac' is not a valid MAC address (expected e.g. "
+               "52:54:00:aa:bb:01).",
+    "no-mac": "mgmt_mac must be a MAC address.",
+    "ip-on-dynamic-network": "mgmt_ip cannot be specified: the mgmt network is dynamic and "
+                             "the address is allocated by the system.",
+}
+UPDATE_REFUSALS = {
+    "restricted-field": "'uuid' cannot be modified.",
+    "personality-set-once": "personality cannot be changed once set (edgeworker); delete the "
+                            "host and add it again.",
+    "hostname-set-once": "hostname cannot be changed once set (edge-10) for edgeworker hosts.",
+    "timestamp": "'created_at' cannot be modified.",
+    "mgmt-ip-on-dynamic": "mgmt_ip cannot be changed once assigned (192.168.204.5).",
+    "bmc": "Board management (bm_type) is not supported for edgeworker hosts.",
+    "lock-action": "Host action 'lock' is not supported for edgeworker hosts.",
+}
+
+
 @pytest.mark.parametrize("fields", [
     {"hostname": "Edge_12", "personality": "edgeworker", "mgmt_mac": "52:54:00:aa:cc:12"},
     {"hostname": "controller-0", "personality": "edgeworker", "mgmt_mac": "52:54:00:aa:cc:13"},
@@ -61,13 +90,14 @@ def test_duplicate_mac(system, service):
      "mgmt_ip": "192.168.204.77"},
 ], ids=["bad-hostname", "reserved-hostname", "no-hostname", "bad-mac", "no-mac",
         "ip-on-dynamic-network"])
-def test_host_add_refused(system, service, fields):
+def test_host_add_refused(system, service, fields, request):
+    message = ADD_REFUSALS[request.node.callspec.id]
     flags = {"hostname": "-n", "personality": "-p", "mgmt_mac": "-m", "mgmt_ip": "-i"}
     argv = ["host-add"]
     for key, value in fields.items():
         argv += [flags[key], value]
     res = system(*argv)
-    assert_service_error(res, service, "POST", "/v1/ihosts", fields, 400)
+    assert_service_error(res, service, "POST", "/v1/ihosts", fields, 400, message)
 
 
 @pytest.mark.parametrize("attrs", [
@@ -80,10 +110,12 @@ def test_host_add_refused(system, service, fields):
     ["action=lock"],
 ], ids=["restricted-field", "personality-set-once", "hostname-set-once", "timestamp",
         "mgmt-ip-on-dynamic", "bmc", "lock-action"])
-def test_host_update_refused(system, service, attrs):
+def test_host_update_refused(system, service, attrs, request):
+    message = UPDATE_REFUSALS[request.node.callspec.id]
     before = service.raw("GET", "/v1/ihosts/edge-10")
     res = system("host-update", "edge-10", *attrs)
-    assert_service_error(res, service, "PATCH", "/v1/ihosts/edge-10", _patch(attrs), 400)
+    assert_service_error(res, service, "PATCH", "/v1/ihosts/edge-10", _patch(attrs), 400,
+                         message)
     assert service.raw("GET", "/v1/ihosts/edge-10") == before
 
 

@@ -36,6 +36,12 @@ def value_of(system, host, column):
     return res.stdout.strip()
 
 
+def add_edgeworker(system, name, mac, *extra):
+    """An edgeworker of the test's own: no test relies on hosts another test added."""
+    res = system("host-add", "-n", name, "-p", "edgeworker", "-m", mac, *extra)
+    assert res.returncode == 0, res.stderr
+
+
 def test_host_add_edgeworker_prints_host_show(system, service):
     res = system("host-add", "-n", "edge-01", "-p", "edgeworker",
                  "-m", "52:54:00:AA:BB:01", "-l", "lab rack 3")
@@ -104,31 +110,35 @@ def test_host_list_three_formats(system, service):
 
 
 def test_host_show_column_and_formats(system):
-    table = system("host-show", "edge-01", "--column", "hostname", "--column", "personality")
+    add_edgeworker(system, "edge-21", "52:54:00:aa:bb:21", "-l", "lab rack 3")
+    table = system("host-show", "edge-21", "--column", "hostname", "--column", "personality")
     assert table.returncode == 0
-    assert parse_show(table.stdout) == {"hostname": "edge-01", "personality": "edgeworker"}
-    value = system("host-show", "edge-01", "-c", "personality", "-c", "hostname",
+    assert parse_show(table.stdout) == {"hostname": "edge-21", "personality": "edgeworker"}
+    value = system("host-show", "edge-21", "-c", "personality", "-c", "hostname",
                    "--format", "value")
-    assert value.stdout == "edgeworker edge-01\n"
-    full = yaml.safe_load(system("host-show", "edge-01", "--format", "yaml").stdout)
+    assert value.stdout == "edgeworker edge-21\n"
+    full = yaml.safe_load(system("host-show", "edge-21", "--format", "yaml").stdout)
     for key in ("uuid", "mgmt_mac", "mgmt_ip", "provision_state", "created_at"):
         assert key in full
     assert full["location"] == {"locn": "lab rack 3"}
 
 
 def test_host_update_prints_in_requested_format(system):
-    res = system("host-update", "edge-03", "location/locn=bench 2", "--format", "yaml")
+    add_edgeworker(system, "edge-22", "52:54:00:aa:bb:22", "-l", "bench 1")
+    res = system("host-update", "edge-22", "location/locn=bench 2", "--format", "yaml")
     assert res.returncode == 0, res.stderr
     doc = yaml.safe_load(res.stdout)
-    assert doc["hostname"] == "edge-03"
+    assert doc["hostname"] == "edge-22"
     assert doc["location"] == {"locn": "bench 2"}
 
 
 def test_host_delete_several(system, service):
-    res = system("host-delete", "edge-03", "edge-04")
+    add_edgeworker(system, "edge-23", "52:54:00:aa:bb:23")
+    add_edgeworker(system, "edge-24", "52:54:00:aa:bb:24")
+    res = system("host-delete", "edge-23", "edge-24")
     assert res.returncode == 0, res.stderr
-    assert res.stdout == "Deleted host edge-03\nDeleted host edge-04\n"
-    for name in ("edge-03", "edge-04"):
+    assert res.stdout == "Deleted host edge-23\nDeleted host edge-24\n"
+    for name in ("edge-23", "edge-24"):
         status, _ = service.raw("GET", "/v1/ihosts/" + name)
         assert status == 404
 

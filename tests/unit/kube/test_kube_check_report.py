@@ -45,13 +45,19 @@ def test_exit_codes(kubelets, target, strict, exit_code, verdicts):
 
 def test_missing_and_extra_nodes():
     hosts = [host("edge-02", kubelet_version="v1.29.2", provision_state="provisioned"),
-             host("edge-01"), host("worker-0", "worker"), host(None, None, mgmt_mac="x")]
-    nodes = [node("edge-01", "v1.28.7"), node("controller-0", control_plane=True),
+             host("edge-01"), host("edge-03"), host("worker-0", "worker"),
+             host(None, None, mgmt_mac="x")]
+    nodes = [node("edge-01", "v1.28.7"), node("edge-03", None),
+             node("controller-0", control_plane=True),
              node("worker-0"), node("stray-9", "v1.25.0", ready=False)]
     report = check.build_report(hosts, nodes, CP, kv.parse("v1.30.2"))
     rows = {r["hostname"]: r for r in report["edgeworkers"]}
-    assert list(rows) == ["edge-01", "edge-02"]
+    assert list(rows) == ["edge-01", "edge-02", "edge-03"]
     assert rows["edge-01"]["in_cluster"] and rows["edge-01"]["kubelet_version"] == "v1.28.7"
+    assert rows["edge-01"]["reason"] == ("kubelet v1.28.7 is behind the target v1.30.2; "
+                                         "allowed by the skew policy")
+    assert rows["edge-03"]["verdict"] == "unknown"
+    assert rows["edge-03"]["reason"] == "the Node reports no kubelet version"
     assert rows["edge-02"] == {
         "hostname": "edge-02", "in_inventory": True, "in_cluster": False,
         "kubelet_version": None, "node_ready": None, "node_ready_condition": None,
@@ -65,7 +71,9 @@ def test_missing_and_extra_nodes():
         "name": "stray-9", "kubelet_version": "v1.25.0", "node_ready": False,
         "node_ready_condition": None,
         "verdict": "blocks-upgrade",
-        "reason": report["not_in_inventory"][0]["reason"]}]
+        "reason": "outside the skew policy of the current control plane: kubelet v1.25.0 is "
+                  "4 minor versions older than kube-apiserver v1.29.2 (at most 3 allowed "
+                  "for a >= 1.25 kubelet)"}]
     assert report["exit_code"] == 0
     assert report["control_plane"] == {"apiserver_versions": ["v1.29.2"], "oldest": "v1.29.2",
                                        "newest": "v1.29.2", "source": "version",
@@ -93,6 +101,9 @@ def test_table_lists_every_row_and_the_result():
     assert "| edge-01  | yes          | yes        | v1.29.2 | yes   | blocks-upgrade |" in text
     assert "| edge-02  | yes          | no         | -       | -     | unknown        |" in text
     assert "| extra-1  | no           | yes        | v1.29.2 |" in text
+    strand = ("| the target v1.33.0 would strand it: kubelet v1.29.2 is 4 minor versions  |")
+    assert text.count(strand) == 2  # the reason column: edge-01 and extra-1
+    assert "| not in the cluster: no Node named edge-02                                |" in text
     assert "In the inventory, not in the cluster: edge-02" in text
     assert "In the cluster, not in the inventory: extra-1" in text
     assert "Edgeworkers: 0 ok, 0 needs-upgrade, 1 blocks-upgrade, 1 unknown" in text

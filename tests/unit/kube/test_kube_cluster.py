@@ -4,12 +4,17 @@ the real ``kubernetes`` client. No client mocks. Each test starts a fresh server
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from sysinv_edgeworker.kube import cluster
 from sysinv_edgeworker.kube import version as kv
 from tests.kubeapi import start_control_plane
+
+REPO = Path(__file__).resolve().parents[3]
 
 KUBE_SYSTEM = "/api/v1/namespaces/kube-system"
 
@@ -149,13 +154,30 @@ def test_bad_kubeconfig(tmp_path, content, fragment):
     assert str(err.value).startswith("kubeconfig %s " % path) and fragment in str(err.value)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+_READ_KUBECONFIG = """
+import sys
+from sysinv_edgeworker.kube import cluster
+try:
+    cluster.KubeCluster(sys.argv[1]).nodes()
+except cluster.ClusterUnreachable as err:
+    print(err)
+"""
+
+
 def test_unreadable_kubeconfig(kube_api, tmp_path):
+    """A kubeconfig of mode 0 is refused with "permission denied". Root reads any file, so
+    as root the check runs in a child without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH (setpriv
+    drops them from its bounding set): the file's mode binds root too."""
     path = tmp_path / "admin.conf"
     path.write_bytes(kube_api.kubeconfig.read_bytes())
     path.chmod(0)
-    with pytest.raises(cluster.ClusterUnreachable, match="permission denied"):
-        cluster.KubeCluster(path).nodes()
+    argv = [sys.executable, "-c", _READ_KUBECONFIG, str(path)]
+    if os.geteuid() == 0:
+        argv = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+                "--inh-caps", "-all"] + argv
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=str(REPO))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "kubeconfig %s cannot be read (permission denied)\n" % path
 
 
 def test_untrusted_server_certificate(kube_api, tmp_path):

@@ -99,7 +99,9 @@ def test_delete_edgeworker_removes_node_and_its_tokens(kube, api):
 
 def test_delete_dead_node_without_node_object(kube, api):
     post(api, edgeworker("edge-01"))
-    api.delete("/v1/ihosts/edge-01", status=204)  # no Node: nothing to remove, no warning
+    resp = api.delete("/v1/ihosts/edge-01", status=204)
+    assert "Warning" not in resp.headers  # no Node: nothing to remove, nothing to warn about
+    api.get("/v1/ihosts/edge-01", status=404)
 
 
 def test_delete_with_unreachable_cluster_still_deletes_and_warns(conf, api, tmp_path):
@@ -148,7 +150,8 @@ def test_delete_when_disabled_leaves_the_cluster_alone(kube, conf, api):
 def test_delete_of_a_worker_does_not_touch_the_cluster(kube, api):
     post(api, {"hostname": "worker-0", "personality": "worker", "mgmt_mac": MAC1})
     add_node(kube, "worker-0")
-    api.delete("/v1/ihosts/worker-0", status=204)
+    resp = api.delete("/v1/ihosts/worker-0", status=204)
+    assert "Warning" not in resp.headers
     assert set(kube.nodes()) == {"worker-0"}
 
 

@@ -57,6 +57,29 @@ def test_policy_reasons(kubelet, apiservers, fragment):
     assert fragment in skew.check(kubelet, apiservers)
 
 
+def test_reasons_are_exact():
+    """Every reason word for word (mutation testing: benchmarks/mutation.py)."""
+    assert skew.check("v1.29.2", ["v2.0.0"]) == (
+        "kubelet v1.29.2 and kube-apiserver v2.0.0 have different major versions")
+    assert skew.check("v1.30.0", ["v1.29.2"]) == (
+        "kubelet v1.30.0 is newer than kube-apiserver v1.29.2 (a kubelet must not be newer "
+        "than the oldest kube-apiserver)")
+    with pytest.raises(ValueError) as err:
+        skew.check("v1.29.2", [])
+    assert str(err.value) == "no kube-apiserver version to check the kubelet against"
+    with pytest.raises(ValueError) as err:
+        skew.control_plane([])
+    assert str(err.value) == "no kube-apiserver version"
+    assert skew.evaluate(None, ["v1.29.2"]).reason == "no kubelet version"
+    assert skew.evaluate("v1.29", ["v1.29.2"]).reason == (
+        "kubelet version: 'v1.29' is not a Kubernetes version: " + kv.EXPECTED)
+    assert skew.evaluate("v1.29.2", ["v1.29.2"], "v1.29.2").reason == (
+        "kubelet v1.29.2 is within the skew policy and not behind v1.29.2")
+    # behind the control plane, not the (older) target's: "the control plane"
+    assert skew.evaluate("v1.28.7", ["v1.29.2"], "v1.29.0").reason == (
+        "kubelet v1.28.7 is behind the control plane v1.29.2; allowed by the skew policy")
+
+
 @pytest.mark.parametrize("kubelet, allowed", [
     ("v1.20.0", 2), ("v1.24.17", 2), ("v1.25.0-alpha.0", 3), ("v1.25.0", 3), ("v1.29.2", 3),
 ])

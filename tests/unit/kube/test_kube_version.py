@@ -170,3 +170,46 @@ def test_parse_never_raises_anything_but_invalid_version(text):
         kv.parse_any(text)
     except kv.InvalidVersion:
         pass
+
+
+# Exact messages, hashing and strict order (mutation testing: benchmarks/mutation.py).
+
+def _error(func, value):
+    with pytest.raises(kv.InvalidVersion) as err:
+        func(value)
+    assert err.value.value == value
+    return str(err.value)
+
+
+def test_messages_are_exact():
+    assert _error(kv.parse, "1.29") == "'1.29' is not a Kubernetes version: " + kv.EXPECTED
+    assert _error(kv.parse, 5) == "5 (int) is not a Kubernetes version: " + kv.EXPECTED
+    assert _error(kv.parse, "x" * 40) == "'%s' is not a Kubernetes version: %s" % (
+        "x" * 40, kv.EXPECTED)
+    assert _error(kv.parse, "x" * 41) == "'%s...' is not a Kubernetes version: %s" % (
+        "x" * 40, kv.EXPECTED)
+    assert _error(kv.parse_package, "1.29.2-rc.1") == (
+        "'1.29.2-rc.1' is not a Kubernetes version: " + kv.EXPECTED_PACKAGE)
+    assert _error(kv.parse_package, 1.5) == (
+        "1.5 (float) is not a Kubernetes version: " + kv.EXPECTED_PACKAGE)
+    assert _error(kv.parse_any, "banana") == (
+        "'banana' is not a Kubernetes version: expected v<major>.<minor>.<patch>, e.g. v1.29.2 "
+        "or v1.30.0-rc.1, or a package version such as 1.29.2-1.1 (deb) or 1.29.2-150500.1.1 "
+        "(rpm)")
+
+
+def test_parse_any_reads_both_forms():
+    assert kv.parse_any("v1.29.2") == kv.parse("1.29.2")
+    assert kv.parse_any("1.29.2-150500.1.1") == kv.parse("v1.29.2")
+
+
+def test_hash_follows_equality():
+    assert hash(kv.parse("v1.29.2+k3s1")) == hash(kv.parse("1.29.2"))
+    assert hash(kv.parse("v1.29.2")) != hash(kv.parse("v1.29.3"))
+    assert len({kv.parse("v1.29.2"), kv.parse("1.29.2"), kv.parse("v1.30.0-rc.1")}) == 2
+
+
+def test_order_is_strict():
+    same, build = kv.parse("v1.29.2"), kv.parse("1.29.2+k3s1")
+    assert not same < build and not build < same and same <= build and same >= build
+    assert not same > build
