@@ -46,9 +46,11 @@ def _self_link(url, collection, ident):
 
 
 def host(doc, url, system, expand=True):
-    """A host dict (serialize.host) as sysinv renders it; ``system`` is the system dict."""
-    out = dict(HOST_DEFAULTS)
-    out.update(doc)
+    """A host dict (serialize.host) as sysinv renders it; ``system`` is the system dict.
+    Our own keys come first (what a person reading the JSON looks for), sysinv's after."""
+    out = dict(doc)
+    for key, value in HOST_DEFAULTS.items():
+        out.setdefault(key, value)
     out["isystem_uuid"] = system["uuid"] if system else None
     out["links"] = _self_link(url, "ihosts", doc["uuid"])
     if expand:
@@ -58,8 +60,9 @@ def host(doc, url, system, expand=True):
 
 
 def system(doc, url, expand=True):
-    out = dict(SYSTEM_DEFAULTS)
-    out.update(doc)
+    out = dict(doc)
+    for key, value in SYSTEM_DEFAULTS.items():
+        out.setdefault(key, value)
     out.setdefault("capabilities", {})
     out["links"] = _self_link(url, "isystems", doc["uuid"])
     if expand:
