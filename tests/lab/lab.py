@@ -204,8 +204,13 @@ class Lab:
         }
 
     def ansible_env(self):
-        """Environment for ansible(-playbook) against lab hosts (no ssh master left behind)."""
+        """Environment for ansible(-playbook) against lab hosts (no ssh master left behind).
+        Its temp files (e.g. kubernetes.core's k8srcp-*.json cache) go under the run dir,
+        which the lab's teardown removes."""
+        temp = self.run_dir / "tmp"
+        temp.mkdir(parents=True, exist_ok=True)
         return {
+            "TMPDIR": str(temp),
             "ANSIBLE_PIPELINING": "True",
             "ANSIBLE_HOST_KEY_CHECKING": "True",
             "ANSIBLE_SSH_ARGS": "-o ControlMaster=no",
