@@ -71,6 +71,13 @@ def uuid_like(value):
         return False
 
 
+def page_limit(limit, max_limit):
+    """A listing's page size: ``limit`` (None: not given) capped at ``max_limit``."""
+    if limit is not None and limit < 1:
+        raise exception.InvalidParameterValue(err="limit must be a positive integer.")
+    return min(limit or max_limit, max_limit)
+
+
 def sort(sort_key, sort_dir, keys):
     """A listing's ``sort_key`` (one of ``keys``) and ``sort_dir`` (asc|desc)."""
     if sort_key not in keys:

@@ -82,13 +82,12 @@ def _list_query(params):
         host_rules.personality(personality)
     limit = params.get("limit")
     if limit is not None:
-        if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
-            raise exception.InvalidParameterValue(err="limit must be a positive integer.")
-        limit = int(limit)
+        # not digits: as invalid as 0 (page_limit says why)
+        limit = int(limit) if limit.isascii() and limit.isdigit() else 0
+    limit = validators.page_limit(limit, CONF.api.max_limit)
     sort_key, sort_dir = validators.sort(params.get("sort_key", "id"),
                                          params.get("sort_dir", "asc"), HOST_SORT_KEYS)
-    return {"personality": personality, "marker": params.get("marker"),
-            "limit": min(limit or CONF.api.max_limit, CONF.api.max_limit),
+    return {"personality": personality, "marker": params.get("marker"), "limit": limit,
             "sort_key": sort_key, "sort_dir": sort_dir}
 
 
@@ -157,10 +156,8 @@ class HostController(rest.RestController):
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, host_ident):
         host = pecan.request.dbapi.host_get(host_ident)
-        result = pecan.request.rpcapi.delete_host(pecan.request.context, host.uuid)
         # An edgeworker's Node could not be removed: the delete stands, the caller is told.
-        if isinstance(result, dict) and result.get("warning"):
-            pecan.response.headers["Warning"] = kube.warning_header(result["warning"])
+        kube.warn(pecan.request.rpcapi.delete_host(pecan.request.context, host.uuid))
 
     @wsme_pecan.wsexpose(kube.KubeRefresh, body=wsme.types.text)
     def kube_refresh(self, body=None):

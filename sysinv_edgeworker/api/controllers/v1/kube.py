@@ -1,6 +1,7 @@
 """WSME types and helpers of the Kubernetes-facing host endpoints (the routes are on
 HostController: POST /v1/ihosts/kube_refresh, and the Warning header of DELETE)."""
 
+import pecan
 from wsme import types as wtypes
 
 
@@ -14,6 +15,13 @@ class KubeRefresh(wtypes.Base):
     ready_unknown = [wtypes.text]  # Ready condition Unknown (dead node): kube_node_ready false
     not_in_inventory = [wtypes.text]
     labels_applied = [wtypes.text]
+
+
+def warn(result):
+    """Pass a conductor result's cluster warning (the change stands, the cluster could not
+    follow) to the caller as a ``Warning`` header."""
+    if isinstance(result, dict) and result.get("warning"):
+        pecan.response.headers["Warning"] = warning_header(result["warning"])
 
 
 def warning_header(text):

@@ -21,7 +21,7 @@ from wsme import types as wtypes
 
 from sysinv_edgeworker.api import label_rules
 from sysinv_edgeworker.api.controllers.v1 import kube, types
-from sysinv_edgeworker.common import exception, validators
+from sysinv_edgeworker.common import validators
 from sysinv_edgeworker.conf import CONF
 
 _json = types.JsonValue()
@@ -51,17 +51,10 @@ def _collection(rows, limit, path, params):
 
 def _list(host_id, marker, limit, sort_key, sort_dir, path, params):
     validators.sort(sort_key, sort_dir, SORT_KEYS)
-    if limit is not None and limit < 1:
-        raise exception.InvalidParameterValue(err="limit must be a positive integer.")
-    limit = min(limit or CONF.api.max_limit, CONF.api.max_limit)
+    limit = validators.page_limit(limit, CONF.api.max_limit)
     rows = pecan.request.dbapi.label_list(host_id=host_id, limit=limit, marker=marker,
                                           sort_dir=sort_dir)
     return _collection(rows, limit, path, dict(params, sort_key=sort_key, sort_dir=sort_dir))
-
-
-def _warn(result):
-    if isinstance(result, dict) and result.get("warning"):
-        pecan.response.headers["Warning"] = kube.warning_header(result["warning"])
 
 
 class LabelController(rest.RestController):
@@ -94,13 +87,13 @@ class LabelController(rest.RestController):
         host = pecan.request.dbapi.host_get(host_uuid)
         result = pecan.request.rpcapi.assign_labels(pecan.request.context, host.uuid, labels,
                                                     flag)
-        _warn(result)
+        kube.warn(result)
         return LabelCollection(labels=[Label.from_dict(r) for r in result["labels"]])
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, label_uuid):
         label = pecan.request.dbapi.label_get(label_uuid)
-        _warn(pecan.request.rpcapi.remove_label(pecan.request.context, label["uuid"]))
+        kube.warn(pecan.request.rpcapi.remove_label(pecan.request.context, label["uuid"]))
 
 
 class HostLabelsController(rest.RestController):
