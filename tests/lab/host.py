@@ -15,7 +15,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.lab import flavours, network
+from tests.lab import flavours, network, nodecaps
 from tests.lab.mounts import mount_overlay, umount_under
 from tests.lab.proc import read_pid, run, spawn, stop_pid, wait_port
 
@@ -202,7 +202,11 @@ def start(host, lowers, lab):
             pidfile=host.dir / "pid",
         )
     elif host.mode == "systemd":
-        proc = spawn(
+        # Inside its own cgroup subtree, so that the host may be given writable cgroups
+        # (nodecaps: a real kubelet needs them; the machine's stay untouched).
+        cgroup_dirs = nodecaps.create(host.dir, host.name)
+        argv = nodecaps.enter_argv(
+            cgroup_dirs,
             [
                 "systemd-nspawn",
                 "-D",
@@ -218,7 +222,11 @@ def start(host, lowers, lab):
                 "--resolv-conf=off",
                 "--timezone=off",
                 "--link-journal=no",
+                *nodecaps.NSPAWN_ARGS,
             ],
+        )
+        proc = spawn(
+            argv,
             log,
             pidfile=host.dir / "pid",
             env={"SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"},
@@ -228,6 +236,8 @@ def start(host, lowers, lab):
     host.record.pid = proc.pid
     host.save()
     wait_port(host.ip, 22, timeout=60, pid=proc.pid, log_path=log)
+    if host.mode == "systemd":
+        nodecaps.prepare_booted(proc.pid, host.name)
     _wait_ssh(host)
 
 
@@ -255,6 +265,7 @@ def stop(host_dir):
             # PID 1 (sshd), and the kernel then kills every process left in that PID namespace.
             stop_pid(pid, timeout=5, sig=signal.SIGKILL)
     umount_under(host_dir)
+    nodecaps.remove(host_dir)
     network.delete_host_netns(name)
     shutil.rmtree(Path("/run/systemd/nspawn/propagate") / f"edgelab-{name}", ignore_errors=True)
     shutil.rmtree(host_dir, ignore_errors=True)

@@ -8,7 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
-from tests.lab import base, config, flavours, host as hostmod, network, realcluster
+from tests.lab import base, config, flavours, host as hostmod, network, nodecaps, realcluster
 from tests.lab import repos as repomod
 from tests.lab.cluster import DEFAULT_VERSION, ControlPlane
 from tests.lab.mounts import mounts_under, umount_under
@@ -345,4 +345,5 @@ def leftovers(run_dir):
         "mounts": mounts_under(run_dir)
         + [m for m in mounts_under(cache) if m not in mounts_under(run_dir)],
         "processes": pids_matching(tied),
+        "cgroups": nodecaps.leftovers(),
     }
