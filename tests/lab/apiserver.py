@@ -58,6 +58,7 @@ def field_matches(obj, selector):
 # (a test identity for a partial failure: the Node goes, the bootstrap tokens cannot be listed).
 NO_SECRETS_GROUP = "edgelab:no-secrets"
 
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "edgelab-apiserver"

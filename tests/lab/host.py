@@ -178,6 +178,20 @@ def start(host, lowers, lab):
     mount_overlay(lowers, host.upper, host.dir / "work", host.root)
     prepare_root(host, lab)
     network.create_host_netns(host.name, host.ip)
+    _boot(host)
+
+
+def restart(host):
+    """Power a systemd-mode host off (its systemd stops every service) and boot the same root
+    again: what survives is what the host enabled, as after a reboot."""
+    if host.mode != "systemd":
+        raise ValueError(f"lab host {host.name}: only systemd-mode hosts can be restarted")
+    stop_pid(host.record.pid, timeout=60)  # SIGTERM: nspawn asks the container to power off
+    nodecaps.remove(host.dir)
+    _boot(host)
+
+
+def _boot(host):
     log = host.dir / "console.log"
     if host.mode == "ssh":
         proc = spawn(

@@ -151,6 +151,12 @@ class Lab:
                 )
             )
 
+    def restart_host(self, name):
+        """Reboot a systemd-mode host (same root; services come back if enabled)."""
+        host = self.host(name)
+        hostmod.restart(host)
+        return host
+
     def host(self, name):
         record = hostmod.HostRecord(
             **json.loads((self.run_dir / "hosts" / name / "host.json").read_text())
