@@ -118,6 +118,30 @@ def ensure(log=sys.stderr):
     return bin_dir(key)
 
 
+def ensure_source(log=sys.stderr):
+    """The upstream tarball of the source package in KUBE_DIR/src (kept after builds), fetched
+    through the build's private apt configuration if it is not there yet.  images.py reads
+    build/pause from it."""
+    orig = KUBE_DIR / "src" / f"{SOURCE_PACKAGE}_{SOURCE_VERSION.split('-')[0]}.orig.tar.gz"
+    if orig.exists():
+        return orig
+    KUBE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(KUBE_DIR / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not orig.exists():
+            fetch = _Build("source", log)
+            shutil.rmtree(fetch.work, ignore_errors=True)
+            fetch.work.mkdir(parents=True)
+            fetch.downloads.mkdir(exist_ok=True)
+            try:
+                fetch._step("download source", fetch._fetch_source)
+            finally:
+                shutil.rmtree(fetch.work, ignore_errors=True)
+    if not orig.exists():
+        raise RuntimeError(f"build-kube: apt-get source did not leave {orig}")
+    return orig
+
+
 class _Build:
     def __init__(self, key, log):
         self.key, self.log = key, log

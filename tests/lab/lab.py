@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from tests.lab import base, config, flavours, host as hostmod, network, nodecaps, realcluster
+from tests.lab import registry
 from tests.lab import repos as repomod
 from tests.lab.cluster import DEFAULT_VERSION, ControlPlane
 from tests.lab.mounts import mounts_under, umount_under
@@ -276,6 +277,7 @@ def sweep(run_dir):
     for server_dir in run_dir.glob("control-plane*"):
         ControlPlane(run_dir, name=server_dir.name).stop()
     realcluster.stop(run_dir)
+    registry.stop(run_dir)
     repomod.Repos.stop_server(run_dir)
     for ns in network.lab_netns():
         run(["ip", "netns", "del", ns], check=False)
