@@ -236,7 +236,7 @@ def _boot(host):
                 "--resolv-conf=off",
                 "--timezone=off",
                 "--link-journal=no",
-                *nodecaps.NSPAWN_ARGS,
+                *nodecaps.nspawn_args(host.dir),
             ],
         )
         proc = spawn(

@@ -10,7 +10,15 @@ the machine (measured in docs/lab-real-node.md):
   kernel.panic_on_oops=1) read as those values inside the host: regular files bind-mounted
   over the /proc/sys entries in the host's mount namespace (an LXCFS-style stand-in for a
   machine whose sysctls are already set; writes land in the files, never in the kernel);
-* ``/dev/kmsg`` is /dev/null (nspawn has none; the kubelet's OOM watcher opens it).
+* ``/dev/kmsg`` is /dev/null (nspawn has none; the kubelet's OOM watcher opens it);
+* /var/lib/containerd is a directory of the machine's own disk (ext4), bind-mounted: the host's
+  root is an overlayfs, and containerd's overlayfs snapshotter cannot stack overlays on it
+  ("failed to mount rootfs component ... invalid argument"), as on a real node with a disk;
+* the keyring system calls (keyctl, add_key, request_key), which nspawn's seccomp filter refuses
+  by default: runc gives every container a session keyring ("unable to join session keyring:
+  unable to create session key: operation not permitted" otherwise). Kernel keyrings are not
+  namespaced, so a lab host could reach the machine's root user keyring; lab hosts run only what
+  the tests put there.
 
 Everything is removed with the host: the cgroup dirs depth-first once its processes are gone.
 """
@@ -28,7 +36,18 @@ KUBELET_SYSCTLS = {
     "kernel/panic": "10",
     "kernel/panic_on_oops": "1",
 }
-NSPAWN_ARGS = ("--bind-ro=/dev/null:/dev/kmsg",)
+
+
+def nspawn_args(host_dir):
+    """Extra systemd-nspawn arguments for a kubelet-capable host (see the module docstring)."""
+    disk = Path(host_dir) / "disk" / "containerd"
+    disk.mkdir(parents=True, exist_ok=True)
+    return [
+        "--bind-ro=/dev/null:/dev/kmsg",
+        f"--bind={disk}:/var/lib/containerd",
+        "--system-call-filter=@keyring",
+    ]
+
 _RECORD = "cgroups.json"
 
 
