@@ -33,6 +33,7 @@ from tests.lab.proc import run
 #: Bump when the way the images are made changes in a way the recipe fields do not capture.
 REVISION = 1
 IMAGES_DIR = config.CACHE_DIR / "images"
+DOWNLOADS = IMAGES_DIR / "downloads"
 MEDIA_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 MEDIA_CONFIG = "application/vnd.docker.container.image.v1+json"
 MEDIA_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -165,8 +166,8 @@ def _build(key, final):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    for other in IMAGES_DIR.iterdir():  # older recipes
-        if other.is_dir() and other != final and not other.name.startswith("."):
+    for other in IMAGES_DIR.iterdir():  # older recipes (the .deb download is kept)
+        if other.is_dir() and other not in (final, DOWNLOADS) and not other.name.startswith("."):
             shutil.rmtree(other, ignore_errors=True)
     config.progress(f"images ready: {final}")
 
@@ -216,7 +217,7 @@ def pause_layer(work):
 
 def busybox_layer(work):
     """The busybox layer's uncompressed tar (work: a scratch directory)."""
-    downloads = IMAGES_DIR / "downloads"
+    downloads = DOWNLOADS
     downloads.mkdir(exist_ok=True)
     debs = list(downloads.glob(f"{BUSYBOX_PACKAGE}_*{BUSYBOX_VERSION.split(':')[-1]}_amd64.deb"))
     if not debs:
