@@ -13,7 +13,9 @@ linux and rootfs diff_ids, a manifest of type application/vnd.docker.distributio
 which containerd 1.6 pulls).  Layers are written deterministically (fixed mtimes, owners, order;
 gzip without name or time), so equal inputs give equal digests.  The blobs are cached in
 $LAB_CACHE/images/<recipe-hash>/blobs/sha256/ (built in a temp dir, renamed into place when
-complete); images.json there names each image's repository, tag and digests.
+complete); images.json there names each image's repository, tag and digests.  Builds of other
+recipes are left alone (about 1.3 MB each): checkouts of different versions share the cache, and
+one must not delete what another is pushing.
 """
 
 import gzip
@@ -166,9 +168,6 @@ def _build(key, final):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    for other in IMAGES_DIR.iterdir():  # older recipes (the .deb download is kept)
-        if other.is_dir() and other not in (final, DOWNLOADS) and not other.name.startswith("."):
-            shutil.rmtree(other, ignore_errors=True)
     config.progress(f"images ready: {final}")
 
 
