@@ -2,8 +2,13 @@
 
 build                          build/refresh the cached base root, layers and package repos
 build-kube                     build (once, cached) real Kubernetes v1.20.2 from Debian's source
-up [--host NAME:FLAVOUR[:MODE]] ... [--json FILE]   start the lab (sweeping any stale run) and
-                               optional hosts; the JSON status goes to stdout (or FILE)
+up [--host NAME:FLAVOUR[:MODE]] ... [--real] [--json FILE]   start the lab (sweeping any stale
+                               run) and optional hosts; the JSON status goes to stdout (or FILE);
+                               --real also starts the real v1.20.2 control plane, its registry
+                               and CNI (tests/lab/realstack.py; builds Kubernetes on a cold cache)
+real-vars FILE                 write the playbook variables for the real cluster to FILE (0600:
+                               it holds the registry password)
+run-pod NODE                   run a busybox pod on NODE in the real cluster; print its log
 add-host NAME FLAVOUR [--mode ssh|systemd]      remove-host NAME
 ssh NAME [COMMAND...]          real SSH into a lab host
 status | inventory | down      show state / print an Ansible inventory / tear everything down
@@ -28,6 +33,7 @@ import yaml
 
 from tests.lab import base, config, flavours, kubebuild, repos
 from tests.lab.lab import Lab, leftovers
+from tests.lab.realstack import RealStack
 
 
 def _host_spec(text):
@@ -40,17 +46,20 @@ def _host_spec(text):
 
 def cmd_up(args):
     lab = Lab(version=args.version, ca_kind=args.ca).up()
+    real = RealStack(lab).up() if args.real else None
     for name, flavour, mode in args.host:
         started = time.monotonic()
         host = lab.add_host(name, flavour, mode)
         config.progress(
             f"host {name} ({flavour}, {mode}) up at {host.ip} in {time.monotonic() - started:.1f}s"
         )
+    cluster = real.cluster if real else lab.control_plane
     text = json.dumps(
         {
             **lab.status(),
-            "kubeconfig": str(lab.control_plane.kubeconfig),
-            "ca_cert_hash": lab.control_plane.ca_hash,
+            "kubeconfig": str(cluster.kubeconfig),
+            "real_kubernetes": bool(real),
+            "ca_cert_hash": cluster.ca_hash,
             "timings": lab.timings,
         },
         indent=2,
@@ -132,6 +141,15 @@ def main(argv=None):
     up.add_argument(
         "--json", metavar="FILE", help="write the lab's JSON status to FILE instead of stdout"
     )
+    up.add_argument(
+        "--real",
+        action="store_true",
+        help="also start the real Kubernetes v1.20.2 control plane, registry and CNI",
+    )
+    real_vars = sub.add_parser("real-vars")
+    real_vars.add_argument("file")
+    run_pod = sub.add_parser("run-pod")
+    run_pod.add_argument("node")
     add = sub.add_parser("add-host")
     add.add_argument("name")
     add.add_argument("flavour", choices=sorted(flavours.FLAVOURS))
@@ -191,6 +209,13 @@ def _dispatch(args):
             print(json.dumps(lab.status(), indent=2))
         elif args.command == "inventory":
             print(yaml.safe_dump(lab.inventory(), sort_keys=False), end="")
+        elif args.command == "real-vars":
+            fd = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                yaml.safe_dump(RealStack.attach(lab).playbook_vars(), handle, sort_keys=False)
+        elif args.command == "run-pod":
+            result = RealStack.attach(lab).run_pod(args.node)
+            print(result["log"], end="")
         elif args.command == "add-host":
             host = lab.add_host(args.name, args.flavour, args.mode)
             print(json.dumps({"name": host.name, "ip": host.ip, "mode": host.mode}))

@@ -29,10 +29,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.lab.apiobjects import PatchError, json_patch, merge_patch, node_table
-from tests.lab.apistate import RESOURCES, SHORT_NAMES, ApiError, Cluster, now
+from tests.lab.apistate import GROUP_VERSIONS, RESOURCES, SHORT_NAMES, ApiError, Cluster, now
 
 _PATH_RE = re.compile(
-    r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>nodes|secrets|configmaps|namespaces|pods)"
+    r"^/(?P<gv>api/v1|apis/apps/v1)(?:/namespaces/(?P<ns>[^/]+))?"
+    r"/(?P<res>nodes|secrets|configmaps|namespaces|pods|daemonsets)"
     r"(?:/(?P<name>[^/]+))?(?:/(?P<sub>status|eviction))?$"
 )
 _CSR_PATH = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
@@ -56,6 +57,7 @@ def field_matches(obj, selector):
 # A client certificate of this organization may do what an admin may, except with Secrets
 # (a test identity for a partial failure: the Node goes, the bootstrap tokens cannot be listed).
 NO_SECRETS_GROUP = "edgelab:no-secrets"
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -181,11 +183,17 @@ class Handler(BaseHTTPRequestHandler):
                 ],
             }
         if path == "/apis":
-            return 200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}
-        if path == "/api/v1":
+            apps = {"groupVersion": "apps/v1", "version": "v1"}
+            return 200, {
+                "kind": "APIGroupList",
+                "apiVersion": "v1",
+                "groups": [{"name": "apps", "versions": [apps], "preferredVersion": apps}],
+            }
+        if path in ("/api/v1", "/apis/apps/v1"):
+            group_version = path.split("/", 2)[2]
             return 200, {
                 "kind": "APIResourceList",
-                "groupVersion": "v1",
+                "groupVersion": group_version,
                 "resources": [
                     {
                         "name": r,
@@ -196,6 +204,7 @@ class Handler(BaseHTTPRequestHandler):
                         "verbs": ["create", "delete", "get", "list", "patch", "update"],
                     }
                     for r, (k, n) in RESOURCES.items()
+                    if GROUP_VERSIONS.get(r, "v1") == group_version
                 ],
             }
         if path == _CSR_PATH and method == "POST":
@@ -208,6 +217,8 @@ class Handler(BaseHTTPRequestHandler):
         if not match:
             raise ApiError(404, f"the server could not find the requested resource ({path})")
         res, ns, name, sub = match.group("res", "ns", "name", "sub")
+        if GROUP_VERSIONS.get(res, "v1") != match.group("gv").split("/", 1)[1]:
+            raise ApiError(404, f"the server could not find the requested resource ({path})")
         kind, namespaced = RESOURCES[res]
         if namespaced and ns is None and not (method == "GET" and name is None):
             raise ApiError(404, f"{res} are namespaced")
@@ -236,7 +247,7 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, node_table(items, now(), str(cluster.revision))
             return 200, {
                 "kind": f"{kind}List",
-                "apiVersion": "v1",
+                "apiVersion": GROUP_VERSIONS.get(res, "v1"),
                 "items": items,
                 "metadata": {"resourceVersion": str(cluster.revision)},
             }

@@ -23,13 +23,18 @@ RESOURCES = {
     # Stored objects only (nothing runs them): tests create kube-apiserver static pods to
     # describe an HA control plane whose apiservers run different versions.
     "pods": ("Pod", True),
+    # apps/v1, stored only: the playbook reads kube-system DaemonSets for the CNI's hostPaths.
+    "daemonsets": ("DaemonSet", True),
 }
+#: The API group/version each resource is served under (the rest: the core group, v1).
+GROUP_VERSIONS = {"daemonsets": "apps/v1"}
 SHORT_NAMES = {
     "nodes": ["no"],
     "configmaps": ["cm"],
     "namespaces": ["ns"],
     "secrets": [],
     "pods": ["po"],
+    "daemonsets": ["ds"],
 }
 TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
 
@@ -262,7 +267,7 @@ class Cluster:
     def put(self, res, ns, obj, replace=False):
         kind, _ = RESOURCES[res]
         obj = copy.deepcopy(obj)
-        obj.update({"apiVersion": "v1", "kind": kind})
+        obj.update({"apiVersion": GROUP_VERSIONS.get(res, "v1"), "kind": kind})
         name = obj.get("metadata", {}).get("name")
         if not name:
             raise ApiError(400, f"{kind}.metadata.name: Required value")

@@ -1,7 +1,7 @@
 """Registers the `lab` marker and the lab fixtures for tests under tests/lab/."""
 
 from tests.lab.fixtures import lab, lab_baseline, lab_cluster, lab_hosts  # noqa: F401
-from tests.lab.realfixtures import kube_bin, real_cluster  # noqa: F401
+from tests.lab.realfixtures import kube_bin, real_cluster, real_stack  # noqa: F401
 
 
 def pytest_configure(config):

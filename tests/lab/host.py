@@ -15,7 +15,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.lab import flavours, network
+from tests.lab import flavours, network, nodecaps
 from tests.lab.mounts import mount_overlay, umount_under
 from tests.lab.proc import read_pid, run, spawn, stop_pid, wait_port
 
@@ -178,6 +178,20 @@ def start(host, lowers, lab):
     mount_overlay(lowers, host.upper, host.dir / "work", host.root)
     prepare_root(host, lab)
     network.create_host_netns(host.name, host.ip)
+    _boot(host)
+
+
+def restart(host):
+    """Power a systemd-mode host off (its systemd stops every service) and boot the same root
+    again: what survives is what the host enabled, as after a reboot."""
+    if host.mode != "systemd":
+        raise ValueError(f"lab host {host.name}: only systemd-mode hosts can be restarted")
+    stop_pid(host.record.pid, timeout=60)  # SIGTERM: nspawn asks the container to power off
+    nodecaps.remove(host.dir)
+    _boot(host)
+
+
+def _boot(host):
     log = host.dir / "console.log"
     if host.mode == "ssh":
         proc = spawn(
@@ -202,7 +216,11 @@ def start(host, lowers, lab):
             pidfile=host.dir / "pid",
         )
     elif host.mode == "systemd":
-        proc = spawn(
+        # Inside its own cgroup subtree, so that the host may be given writable cgroups
+        # (nodecaps: a real kubelet needs them; the machine's stay untouched).
+        cgroup_dirs = nodecaps.create(host.dir, host.name)
+        argv = nodecaps.enter_argv(
+            cgroup_dirs,
             [
                 "systemd-nspawn",
                 "-D",
@@ -218,7 +236,11 @@ def start(host, lowers, lab):
                 "--resolv-conf=off",
                 "--timezone=off",
                 "--link-journal=no",
+                *nodecaps.NSPAWN_ARGS,
             ],
+        )
+        proc = spawn(
+            argv,
             log,
             pidfile=host.dir / "pid",
             env={"SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"},
@@ -228,6 +250,8 @@ def start(host, lowers, lab):
     host.record.pid = proc.pid
     host.save()
     wait_port(host.ip, 22, timeout=60, pid=proc.pid, log_path=log)
+    if host.mode == "systemd":
+        nodecaps.prepare_booted(proc.pid, host.name)
     _wait_ssh(host)
 
 
@@ -255,6 +279,7 @@ def stop(host_dir):
             # PID 1 (sshd), and the kernel then kills every process left in that PID namespace.
             stop_pid(pid, timeout=5, sig=signal.SIGKILL)
     umount_under(host_dir)
+    nodecaps.remove(host_dir)
     network.delete_host_netns(name)
     shutil.rmtree(Path("/run/systemd/nspawn/propagate") / f"edgelab-{name}", ignore_errors=True)
     shutil.rmtree(host_dir, ignore_errors=True)

@@ -7,6 +7,10 @@
                sandbox_image ask for pause:3.2.
   busybox 1.35 Debian bookworm's busybox-static (apt-get download; the machine's apt state is not
                changed): /bin/busybox, a /bin symlink per applet, a minimal /etc; cmd ["sh"].
+  cni-installer 1.1.1
+               busybox plus Debian's containernetworking-plugins (bridge, host-local, loopback,
+               portmap from /usr/lib/cni) in /opt/cni/bin: the lab cluster's CNI DaemonSet copies
+               them onto each node (tests/lab/realstack.py), as Calico's install-cni does.
 
 Each is a Docker v2 schema 2 image (gzip layers, an image config with architecture amd64, os
 linux and rootfs diff_ids, a manifest of type application/vnd.docker.distribution.manifest.v2+json,
@@ -52,6 +56,11 @@ PAUSE_CFLAGS = (
 )
 BUSYBOX_PACKAGE, BUSYBOX_VERSION = "busybox-static", "1:1.35.0-4+deb12u1+b1"
 BUSYBOX_TAG = "1.35"
+#: The lab cluster's CNI installer (tests/lab/realstack.py): busybox + Debian's
+#: containernetworking-plugins, as the machine has them (.ci/install installs the package).
+CNI_PACKAGE, CNI_TAG = "containernetworking-plugins", "1.1.1"
+CNI_PLUGINS = ("bridge", "host-local", "loopback", "portmap")
+CNI_SOURCE = Path("/usr/lib/cni")
 #: Applets a pod spec may rely on; the build fails if the package lacks one.
 REQUIRED_APPLETS = ("sh", "echo", "sleep", "cat", "hostname", "ls")
 
@@ -61,6 +70,7 @@ REQUIRED_APPLETS = ("sh", "echo", "sleep", "cat", "hostname", "ls")
 REFERENCES = {
     "pause": ("k8s.gcr.io/pause", PAUSE_TAG),
     "busybox": ("edgelab/busybox", BUSYBOX_TAG),
+    "cni": ("edgelab/cni-installer", CNI_TAG),
 }
 
 
@@ -109,6 +119,11 @@ def recipe():
             "libc6-dev": _first_line(["dpkg-query", "-W", "-f=${Version}\n", "libc6-dev"]),
         },
         "busybox": f"{BUSYBOX_PACKAGE}={BUSYBOX_VERSION}",
+        "cni": {
+            "package": CNI_PACKAGE,
+            "version": _first_line(["dpkg-query", "-W", "-f=${Version}\n", CNI_PACKAGE]),
+            "plugins": list(CNI_PLUGINS),
+        },
         "references": {name: f"{repo}:{tag}" for name, (repo, tag) in REFERENCES.items()},
     }
 
@@ -149,6 +164,8 @@ def _build(key, final):
         pause = pause_layer(work)
         config.progress(f"building the busybox image from Debian's {BUSYBOX_PACKAGE}")
         busybox = busybox_layer(work)
+        config.progress(f"building the CNI installer image from Debian's {CNI_PACKAGE}")
+        cni = busybox_layer(work, extra=_cni_plugins)
         shutil.rmtree(work)
         records = {
             "pause": _write_image(tmp, "pause", pause, {"Entrypoint": ["/pause"]}),
@@ -156,6 +173,15 @@ def _build(key, final):
                 tmp,
                 "busybox",
                 busybox,
+                {
+                    "Cmd": ["sh"],
+                    "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+                },
+            ),
+            "cni": _write_image(
+                tmp,
+                "cni",
+                cni,
                 {
                     "Cmd": ["sh"],
                     "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
@@ -214,8 +240,15 @@ def pause_layer(work):
     return layer.close()
 
 
-def busybox_layer(work):
-    """The busybox layer's uncompressed tar (work: a scratch directory)."""
+def _cni_plugins(layer):
+    for name in ("opt", "opt/cni", "opt/cni/bin"):
+        layer.dir(name)
+    for plugin in CNI_PLUGINS:
+        layer.file(f"opt/cni/bin/{plugin}", (CNI_SOURCE / plugin).read_bytes(), 0o755)
+
+
+def busybox_layer(work, extra=None):
+    """The busybox layer's uncompressed tar (work: a scratch directory); extra(layer) adds more."""
     downloads = DOWNLOADS
     downloads.mkdir(exist_ok=True)
     debs = list(downloads.glob(f"{BUSYBOX_PACKAGE}_*{BUSYBOX_VERSION.split(':')[-1]}_amd64.deb"))
@@ -241,6 +274,8 @@ def busybox_layer(work):
         b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n",
     )
     layer.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
+    if extra is not None:
+        extra(layer)
     return layer.close()
 
 

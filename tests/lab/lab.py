@@ -8,7 +8,8 @@ import shutil
 import time
 from pathlib import Path
 
-from tests.lab import base, config, flavours, host as hostmod, network, realcluster, registry
+from tests.lab import base, config, flavours, host as hostmod, network, nodecaps, realcluster
+from tests.lab import registry
 from tests.lab import repos as repomod
 from tests.lab.cluster import DEFAULT_VERSION, ControlPlane
 from tests.lab.mounts import mounts_under, umount_under
@@ -150,6 +151,12 @@ class Lab:
                     if not line.startswith(f"{ip} ")
                 )
             )
+
+    def restart_host(self, name):
+        """Reboot a systemd-mode host (same root; services come back if enabled)."""
+        host = self.host(name)
+        hostmod.restart(host)
+        return host
 
     def host(self, name):
         record = hostmod.HostRecord(
@@ -346,4 +353,5 @@ def leftovers(run_dir):
         "mounts": mounts_under(run_dir)
         + [m for m in mounts_under(cache) if m not in mounts_under(run_dir)],
         "processes": pids_matching(tied),
+        "cgroups": nodecaps.leftovers(),
     }

@@ -48,8 +48,12 @@ class Service:
         status, body = self.call(
             "POST",
             "/v1/ihosts",
-            {"hostname": host.name, "personality": "edgeworker", "mgmt_mac": mac,
-             "mgmt_ip": host.ip},
+            {
+                "hostname": host.name,
+                "personality": "edgeworker",
+                "mgmt_mac": mac,
+                "mgmt_ip": host.ip,
+            },
         )
         if status not in (200, 201):
             raise AssertionError(f"host-add {host.name} failed: HTTP {status} {body}")
@@ -70,7 +74,7 @@ class Service:
         }
 
 
-def write_config(state, port, username, password):
+def write_config(state, port, username, password, kubeconfig=None):
     htpasswd = state / "htpasswd"
     hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
     htpasswd.write_text(f"{username}:{hashed}\n")
@@ -81,18 +85,19 @@ def write_config(state, port, username, password):
         f"http_basic_auth_user_file = {htpasswd}\n"
         f"[api]\nhost_ip = 127.0.0.1\nport = {port}\n"
         f"[mgmt_network]\nsubnet = {config.SUBNET_PREFIX}.0/24\ndynamic = false\n"
+        + (f"[kubernetes]\nkubeconfig = {kubeconfig}\n" if kubeconfig else "")
     )
     return conf
 
 
 @contextlib.contextmanager
-def running_service(state, username="admin", password=None, timeout=60):
+def running_service(state, username="admin", password=None, timeout=60, kubeconfig=None):
     """Start the all-in-one service (tests/servers/aio.py; stopped on exit)."""
     state = Path(state)
     state.mkdir(parents=True, exist_ok=True)
     password = password or "api-pw-" + "".join(random.choices("abcdefghjkmnpqrstuvwxyz", k=20))
     port = free_port()
-    conf = write_config(state, port, username, password)
+    conf = write_config(state, port, username, password, kubeconfig)
     log = state / "aio.log"
     with aio.running(conf, log, port, timeout) as (url, proc):
         yield Service(url, username, password, proc, log)

@@ -3,6 +3,7 @@ control plane").
 
 kube_bin       session: bin directory with the real binaries (built once per cache, see kubebuild)
 real_cluster   module: a RealControlPlane up on the lab bridge, stopped and removed afterwards
+real_stack     module: control plane + registry + CNI DaemonSet (realstack.py), for real joins
 """
 
 import pytest
@@ -36,3 +37,18 @@ def real_cluster(lab, kube_bin):
         raise
     yield cluster
     cluster.down()
+
+
+@pytest.fixture(scope="module")
+def real_stack(lab, kube_bin):
+    """The real control plane + registry + CNI DaemonSet (tests/lab/realstack.py)."""
+    from tests.lab.realstack import RealStack
+
+    stack = RealStack(lab)
+    try:
+        stack.up()
+    except BaseException:
+        stack.down()
+        raise
+    yield stack
+    stack.down()

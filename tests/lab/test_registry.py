@@ -76,8 +76,11 @@ def test_catalog_and_manifests_with_credentials(registry, built):
     assert registry.images == {
         "pause": "registry.local:9001/k8s.gcr.io/pause:3.2",
         "busybox": "registry.local:9001/edgelab/busybox:1.35",
+        "cni": "registry.local:9001/edgelab/cni-installer:1.1.1",
     }
-    assert api.get_json("/v2/_catalog") == {"repositories": ["edgelab/busybox", "k8s.gcr.io/pause"]}
+    assert api.get_json("/v2/_catalog") == {
+        "repositories": ["edgelab/busybox", "edgelab/cni-installer", "k8s.gcr.io/pause"]
+    }
     for image in built.values():
         status, headers, body = _manifest(api, image)
         assert status == 200

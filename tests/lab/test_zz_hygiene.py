@@ -15,7 +15,7 @@ from tests.lab.lab import Lab, leftovers
 from tests.lab.proc import alive, read_pid
 
 pytestmark = [pytest.mark.lab, pytest.mark.lab_teardown]
-NOTHING = {"netns": [], "links": [], "mounts": [], "processes": []}
+NOTHING = {"netns": [], "links": [], "mounts": [], "processes": [], "cgroups": []}
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
