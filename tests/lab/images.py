@@ -17,7 +17,9 @@ linux and rootfs diff_ids, a manifest of type application/vnd.docker.distributio
 which containerd 1.6 pulls).  Layers are written deterministically (fixed mtimes, owners, order;
 gzip without name or time), so equal inputs give equal digests.  The blobs are cached in
 $LAB_CACHE/images/<recipe-hash>/blobs/sha256/ (built in a temp dir, renamed into place when
-complete); images.json there names each image's repository, tag and digests.
+complete); images.json there names each image's repository, tag and digests.  Builds of other
+recipes are left alone (about 1.3 MB each): checkouts of different versions share the cache, and
+one must not delete what another is pushing.
 """
 
 import gzip
@@ -37,6 +39,7 @@ from tests.lab.proc import run
 #: Bump when the way the images are made changes in a way the recipe fields do not capture.
 REVISION = 1
 IMAGES_DIR = config.CACHE_DIR / "images"
+DOWNLOADS = IMAGES_DIR / "downloads"
 MEDIA_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 MEDIA_CONFIG = "application/vnd.docker.container.image.v1+json"
 MEDIA_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -191,9 +194,6 @@ def _build(key, final):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    for other in IMAGES_DIR.iterdir():  # older recipes
-        if other.is_dir() and other != final and not other.name.startswith("."):
-            shutil.rmtree(other, ignore_errors=True)
     config.progress(f"images ready: {final}")
 
 
@@ -249,7 +249,7 @@ def _cni_plugins(layer):
 
 def busybox_layer(work, extra=None):
     """The busybox layer's uncompressed tar (work: a scratch directory); extra(layer) adds more."""
-    downloads = IMAGES_DIR / "downloads"
+    downloads = DOWNLOADS
     downloads.mkdir(exist_ok=True)
     debs = list(downloads.glob(f"{BUSYBOX_PACKAGE}_*{BUSYBOX_VERSION.split(':')[-1]}_amd64.deb"))
     if not debs:

@@ -100,12 +100,16 @@ class RealRegistry:
             "auth": {"htpasswd": {"realm": HOSTNAME, "path": str(self.dir / "htpasswd")}},
         }
         pki.write_secret(self.dir / "config.yml", yaml.safe_dump(conf).encode())
-        proc = spawn(
-            ["ip", "netns", "exec", self.netns, BINARY, "serve", self.dir / "config.yml"],
-            self.log,
-            pidfile=self.pidfile,
-        )
-        wait_port(self.address, self.port, timeout=30, pid=proc.pid, log_path=self.log)
+        try:
+            proc = spawn(
+                ["ip", "netns", "exec", self.netns, BINARY, "serve", self.dir / "config.yml"],
+                self.log,
+                pidfile=self.pidfile,
+            )
+            wait_port(self.address, self.port, timeout=30, pid=proc.pid, log_path=self.log)
+        except BaseException:
+            self.down()  # the error carries the log's tail
+            raise
         return self
 
     def down(self):

@@ -4,6 +4,7 @@ registry and images").  Everything runs for real: the registry process in its ow
 the v2 API over TLS verified against the registry CA, the pause and busybox binaries from the
 pulled layers."""
 
+import base64
 import gzip
 import hashlib
 import io
@@ -136,6 +137,39 @@ def test_blobs_match_their_digests(registry, built):
             "type": "layers",
             "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()],
         }
+
+
+def _skopeo_inspect(registry, image, cert_dir, authfile=None):
+    argv = ["skopeo", "inspect", "--cert-dir", cert_dir]
+    argv += ["--authfile", authfile] if authfile else []
+    ref = f"docker://{registry.address}:{registry.port}/{image.repository}:{image.tag}"
+    return subprocess.run([*argv, ref], capture_output=True, text=True, timeout=60)
+
+
+def test_skopeo_reads_the_images(registry, built, tmp_path):
+    """A registry client that is not ours (skopeo, containers/image) reads manifest and config,
+    with the credentials from an auth file (0600, not the command line) and the registry CA."""
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "ca.crt").write_text(registry.ca_cert_pem)
+    token = base64.b64encode(f"{registry.username}:{registry.password}".encode()).decode()
+    auth = {"auths": {f"{registry.address}:{registry.port}": {"auth": token}}}
+    pki.write_secret(tmp_path / "auth.json", json.dumps(auth).encode())
+    for image in built.values():
+        out = _skopeo_inspect(registry, image, certs, tmp_path / "auth.json")
+        assert out.returncode == 0, out.stderr
+        info = json.loads(out.stdout)
+        assert info["Digest"] == image.manifest_digest
+        assert (info["Architecture"], info["Os"]) == ("amd64", "linux")
+        assert info["Layers"] == [digest for digest, _ in image.layers]
+    refused = _skopeo_inspect(registry, built["pause"], certs)
+    assert refused.returncode != 0
+    assert "unauthorized: authentication required" in refused.stderr
+    other_ca, _ = pki.create_ca(tmp_path / "other", common_name="not-the-registry-ca")
+    (certs / "ca.crt").write_bytes(other_ca.read_bytes())
+    untrusted = _skopeo_inspect(registry, built["pause"], certs, tmp_path / "auth.json")
+    assert untrusted.returncode != 0
+    assert "certificate signed by unknown authority" in untrusted.stderr
 
 
 def _elf_program_header_types(path):
