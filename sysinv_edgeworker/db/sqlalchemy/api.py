@@ -16,6 +16,7 @@ from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy import models, statements
 from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
 from sysinv_edgeworker.db.sqlalchemy.labels import LabelQueries
+from sysinv_edgeworker.db.sqlalchemy.tunnel import TunnelQueries
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
 WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP-file writers
@@ -33,6 +34,8 @@ def _raise_duplicate(err, values):
         raise exception.DuplicateHostname(hostname=values.get("hostname"))
     if "mgmt_mac" in cols:
         raise exception.DuplicateMac(mac=values.get("mgmt_mac"))
+    if "wg_public_key" in cols:
+        raise exception.DuplicateWgKey()
     if "address" in cols or "address_key" in cols:
         raise exception.AddressInUse(address=values.get("address"))
     raise exception.Conflict(reason="duplicate value for %s" % ", ".join(sorted(cols)))
@@ -44,7 +47,7 @@ PoolForAllocation = collections.namedtuple(
     "PoolForAllocation", "id name family allocation_order next_key ranges")
 
 
-class Connection(LabelQueries):
+class Connection(LabelQueries, TunnelQueries):
     """Thin data access object; every method is one query or one statement."""
 
     transaction = staticmethod(writer)

@@ -12,7 +12,7 @@ import wsmeext.pecan as wsme_pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from sysinv_edgeworker.api import host_rules, representation
+from sysinv_edgeworker.api import host_rules, representation, tunnel_rules
 from sysinv_edgeworker.api.controllers.v1 import kube, labels, types
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
@@ -36,7 +36,7 @@ def _rules_context(dbapi):
     reserved.pop(None, None)
     network = host_rules.MgmtNetwork(
         dynamic=mgmt["dynamic"], subnet="%s/%s" % (mgmt["network"], mgmt["prefix"]),
-        reserved=reserved)
+        reserved=reserved, tunnel=dbapi.tunnel_settings() is not None)
     return mgmt["system_mode"], network, {"id": mgmt["system_id"], "uuid": mgmt["system_uuid"]}
 
 
@@ -44,6 +44,7 @@ def _patch_changes(current, patch):
     """The top-level fields a JSON-patch changes, with their new values."""
     doc = dict(current, action=None, **{f: None for f in host_rules.BMC_FIELDS})
     ops = []
+    tunnel_rules.refuse_private(p.path.lstrip("/").split("/", 1)[0] for p in patch)
     for p in patch:
         field = p.path.lstrip("/").split("/", 1)[0]
         if not field:
