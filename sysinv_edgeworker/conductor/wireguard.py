@@ -2,15 +2,19 @@
 
 The conductor renders one wg(8) configuration for the controller's tunnel interface: its
 ListenPort and one [Peer] per tunnel host with a registered public key (AllowedIPs = the
-host's tunnel address). It holds no private key: the interface's own key is set where the
-interface is created, and ``wg syncconf`` leaves what the file does not name alone. The file
-is replaced by rename, then applied with ``wg syncconf <interface> <file>``, which adds and
-removes peers without touching the others (their sessions and learned endpoints stay).
+host's tunnel address), into ``[tunnel] config_path`` (no private key in it). It is applied
+with ``wg syncconf <interface> /dev/stdin``, fed that text plus the interface's PrivateKey
+read from ``[tunnel] private_key_file``: measured (tests/functional/test_tunnel_netns.py),
+``wg syncconf`` with a file that has no PrivateKey clears the interface's key, so the key
+must be in what it reads; through a pipe it never lands in a file of ours. syncconf adds
+and removes peers without touching the others (their sessions and learned endpoints stay).
 When the interface does not exist, the file is still rendered and the apply is skipped
 with one log line. The health reader uses ``wg show <interface> latest-handshakes``, which,
 unlike ``dump``, never prints the interface's private key.
 """
 
+import base64
+import binascii
 import contextlib
 import datetime
 import os
@@ -27,9 +31,12 @@ HEADER = "# Rendered by sysinv-edgeworker-conductor from its database; do not ed
 TIMEOUT = 10
 
 
-def render(peers, listen_port):
-    """The configuration text of ``peers`` (db Peer rows, in a stable order)."""
+def render(peers, listen_port, private_key=None):
+    """The configuration text of ``peers`` (db Peer rows, in a stable order); with
+    ``private_key`` only for wg's stdin, never for a file."""
     lines = [HEADER, "[Interface]\n", "ListenPort = %d\n" % listen_port]
+    if private_key is not None:
+        lines.append("PrivateKey = %s\n" % private_key)
     for peer in peers:
         prefix = 128 if ":" in peer.address else 32
         lines += ["\n[Peer]\n", "# %s %s\n" % (peer.hostname, peer.host_uuid),
@@ -53,21 +60,43 @@ def parse_handshakes(text):
 
 def from_conf(conf):
     t = conf.tunnel
-    return ControllerInterface(t.interface, t.config_path, t.listen_port, t.wg_command)
+    return ControllerInterface(t.interface, t.config_path, t.listen_port, t.private_key_file,
+                               t.wg_command)
 
 
 class ControllerInterface:
-    def __init__(self, interface, path, listen_port, wg_command="wg"):
+    def __init__(self, interface, path, listen_port, private_key_file, wg_command="wg"):
         self.interface = interface
         self.path = path
         self.listen_port = listen_port
+        self.private_key_file = private_key_file
         self.wg = shlex.split(wg_command or "wg")
 
-    def _run(self, *args):
+    def _private_key(self):
+        """The interface's private key from its file. Errors name the file, never the
+        content."""
+        try:
+            with open(self.private_key_file) as f:
+                key = f.read().strip()
+        except OSError as err:
+            raise exception.TunnelApplyError(
+                reason="cannot read [tunnel] private_key_file %s: %s"
+                       % (self.private_key_file, err.strerror))
+        try:
+            valid = len(base64.b64decode(key, validate=True)) == 32 and len(key) == 44
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            raise exception.TunnelApplyError(
+                reason="[tunnel] private_key_file %s does not hold a WireGuard key (what "
+                       "'wg genkey' prints)." % self.private_key_file)
+        return key
+
+    def _run(self, *args, stdin=None):
         argv = self.wg + list(args)
         try:
             return subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT,
-                                  check=False)
+                                  check=False, input=stdin)
         except (OSError, subprocess.TimeoutExpired) as err:
             raise exception.TunnelApplyError(reason="%s: %s" % (" ".join(argv[:3]), err))
 
@@ -115,11 +144,15 @@ class ControllerInterface:
             LOG.warning("WireGuard interface %s does not exist: rendered %d peer(s) into %s, "
                         "apply skipped.", self.interface, len(peers), self.path)
             return False
-        out = self._run("syncconf", self.interface, self.path)
+        key = self._private_key()
+        out = self._run("syncconf", self.interface, "/dev/stdin",
+                        stdin=render(peers, self.listen_port, key))
         if out.returncode != 0:
+            # wg quotes a line it cannot parse: never let it carry the key into a message
+            stderr = out.stderr.replace(key, "<private key>").strip()
             raise exception.TunnelApplyError(
-                reason="'wg syncconf %s %s' exited %d: %s"
-                       % (self.interface, self.path, out.returncode, out.stderr.strip()))
+                reason="'wg syncconf %s' (the peers of %s) exited %d: %s"
+                       % (self.interface, self.path, out.returncode, stderr))
         LOG.debug("Applied %d peer(s) to %s", len(peers), self.interface)
         return True
 

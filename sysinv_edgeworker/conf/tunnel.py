@@ -44,8 +44,15 @@ opts = [
                     "does not exist, the configuration is still rendered and the apply is "
                     "skipped with a log line."),
     cfg.StrOpt("config_path", default="$state_path/wg-edge.conf",
-               help="Where the conductor renders the interface's configuration (wg(8) "
-                    "format, no private key) before 'wg syncconf <interface> <config_path>'."),
+               help="Where the conductor renders the interface's peer set (wg(8) format, "
+                    "no private key): what it applies with wg syncconf, and what an "
+                    "operator reads."),
+    cfg.StrOpt("private_key_file", default="/etc/wireguard/wg-edge.key",
+               help="The controller interface's private key (what 'wg genkey' prints; mode "
+                    "0600, readable by the conductor). wg syncconf clears the interface's "
+                    "key unless it is given, so the conductor passes it to wg through a "
+                    "pipe with the peer set; it is never copied to a file, a log or the "
+                    "database. Only read when the interface exists."),
     cfg.StrOpt("wg_command", default="wg",
                help="The wg(8) command (from wireguard-tools), run without a shell; may carry "
                     "a prefix such as 'ip netns exec <ns> wg'."),

@@ -100,7 +100,8 @@ def view(host, system=None):
 
 
 class HostController(rest.RestController):
-    _custom_actions = {"upgrade": ["POST"], "downgrade": ["POST"], "kube_refresh": ["POST"]}
+    _custom_actions = {"upgrade": ["POST"], "downgrade": ["POST"], "kube_refresh": ["POST"],
+                       "tunnel_refresh": ["POST"]}
 
     @pecan.expose(content_type="application/json")
     def get_all(self, **params):
@@ -165,6 +166,12 @@ class HostController(rest.RestController):
         """POST /v1/ihosts/kube_refresh: the conductor records every edgeworker's kubelet
         version, Ready condition and last-seen time from the cluster (conductor/kube_ops.py)."""
         return kube.KubeRefresh(**pecan.request.rpcapi.kube_refresh(pecan.request.context))
+
+    @wsme_pecan.wsexpose(types.Document, body=wsme.types.text)
+    def tunnel_refresh(self, body=None):
+        """POST /v1/ihosts/tunnel_refresh: the conductor records each tunnel host's latest
+        handshake from the controller's interface (tunnel_last_handshake)."""
+        return pecan.request.rpcapi.tunnel_refresh(pecan.request.context)
 
     @pecan.expose()
     def _lookup(self, host_ident, *remainder):
