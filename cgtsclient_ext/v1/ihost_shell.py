@@ -30,7 +30,8 @@ CGTS_SHOW_FIELDS = ["id", "uuid", "personality", "hostname", "invprovision",
                     "iscsi_initiator_name", "nvme_host_id", "nvme_host_nqn", "sw_version"]
 OWN_SHOW_FIELDS = ["mgmt_ip", "provision_state", "provision_step", "provision_error",
                    "kubelet_version", "provision_updated_at", "kube_node_ready",
-                   "kube_last_seen", "mgmt_attach", "wg_public_key", "tunnel_last_handshake"]
+                   "kube_last_seen", "mgmt_attach", "wg_public_key", "tunnel_last_handshake",
+                   "tunnel_handshake_age"]
 SHOW_FIELDS = CGTS_SHOW_FIELDS + ["subfunctions"] + OWN_SHOW_FIELDS
 
 HIDDEN_FIELDS = ("links",)
@@ -48,8 +49,15 @@ def _show_fields(info):
     return [f for f in fields if f in info]
 
 
+def _health(info):
+    """A tunnel host whose tunnel never had a handshake shows "never" (null in the API)."""
+    if info.get("mgmt_attach") == "tunnel" and info.get("tunnel_handshake_age") is None:
+        info = dict(info, tunnel_handshake_age="never")
+    return info
+
+
 def _show_data(host, columns):
-    info = host.to_dict()
+    info = _health(host.to_dict())
     if columns:
         formatting.check_columns(columns, set(info) - set(HIDDEN_FIELDS))
         return {c: info[c] for c in columns}
@@ -71,7 +79,7 @@ def do_host_list(cc, args):
         for h in hosts:
             available |= set(h.to_dict())
         formatting.check_columns(fields, available - set(HIDDEN_FIELDS))
-    formatting.print_list([h.to_dict() for h in hosts], fields,
+    formatting.print_list([_health(h.to_dict()) for h in hosts], fields,
                           output_format=args.format, sortby=0)
 
 

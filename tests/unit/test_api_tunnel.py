@@ -201,3 +201,32 @@ def test_non_edgeworker_tunnel_refused(tapi, conf):
     r = post(tapi, {"hostname": "worker-0", "personality": "worker", "mgmt_mac": MAC1,
                     "mgmt_attach": "tunnel"}, status=400)
     assert fault(r) == "mgmt_attach 'tunnel' is only for edgeworker hosts."
+
+
+def test_handshakes_recorded_and_shown_with_their_age(tapi, db):
+    import datetime
+    post(tapi, tunnel_host(wg_public_key=key(1)))
+    post(tapi, tunnel_host("edge-02", MAC2, wg_public_key=key(2)))
+    when = datetime.datetime(2026, 1, 1)
+    # what the conductor records from `wg show <if> latest-handshakes` (0 = never)
+    assert db.tunnel_record_handshakes({key(1): when, key(2): None, key(9): when}) == 1
+    assert db.tunnel_record_handshakes({key(1): when, key(2): None}) == 0  # unchanged
+    one = tapi.get("/v1/ihosts/edge-01").json
+    assert one["tunnel_last_handshake"] == "2026-01-01T00:00:00"
+    assert isinstance(one["tunnel_handshake_age"], int) and one["tunnel_handshake_age"] > 0
+    assert one["updated_at"] is None  # an observation, not an inventory change
+    two = tapi.get("/v1/ihosts/edge-02").json
+    assert two["tunnel_last_handshake"] is None and two["tunnel_handshake_age"] is None
+    listed = {h["hostname"]: h for h in tapi.get("/v1/ihosts").json["ihosts"]}
+    assert listed["edge-01"]["tunnel_handshake_age"] >= one["tunnel_handshake_age"]
+    assert listed["edge-02"]["tunnel_handshake_age"] is None
+
+
+def test_handshake_age():
+    import datetime
+
+    from sysinv_edgeworker.api.representation import handshake_age
+    now = datetime.datetime(2026, 1, 1, 0, 1, 30)
+    assert handshake_age("2026-01-01T00:00:00", now) == 90
+    assert handshake_age("2026-01-01T00:02:00", now) == 0  # clock skew: never negative
+    assert handshake_age(None, now) is None

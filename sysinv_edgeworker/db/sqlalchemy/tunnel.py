@@ -49,6 +49,6 @@ class TunnelQueries:
                 res = s.execute(sa.update(_H).where(
                     _H.c.wg_public_key == key,
                     _H.c.tunnel_last_handshake.is_distinct_from(when))
-                    .values(tunnel_last_handshake=when))
+                    .values(tunnel_last_handshake=when, updated_at=_H.c.updated_at))
                 changed += res.rowcount
         return changed
