@@ -230,3 +230,27 @@ def test_handshake_age():
     assert handshake_age("2026-01-01T00:00:00", now) == 90
     assert handshake_age("2026-01-01T00:02:00", now) == 0  # clock skew: never negative
     assert handshake_age(None, now) is None
+
+
+@pytest.fixture
+def static_tunnel(tunnel_conf):
+    tunnel_conf.set_override("dynamic", False, group="mgmt_network")
+    return tunnel_conf
+
+
+def test_static_mgmt_move_back_needs_mgmt_ip(static_tunnel, api, conf):
+    host = post(api, tunnel_host(wg_public_key=key(1))).json  # no mgmt_ip needed: tunnel
+    assert host["mgmt_ip"] == "10.66.0.2"
+    r = patch(api, "edge-01", status=400, mgmt_attach="direct")
+    assert fault(r) == "mgmt_ip is required for edgeworker hosts: the mgmt network is static."
+    back = patch(api, "edge-01", mgmt_attach="direct", mgmt_ip="192.168.204.50").json
+    assert (back["mgmt_ip"], back["mgmt_attach"]) == ("192.168.204.50", "direct")
+    assert hostsfile(conf) == ["52:54:00:aa:bb:01,192.168.204.50,edge-01"]
+
+
+def test_rpc_versions_of_the_tunnel_calls():
+    from sysinv_edgeworker.conductor import rpcapi
+    assert rpcapi.RPC_API_VERSION == "1.5"
+    assert rpcapi.ConductorAPI._host_version({"hostname": "e"}) == "1.0"
+    assert rpcapi.ConductorAPI._host_version({"wg_public_key": None}) == "1.5"
+    assert rpcapi.ConductorAPI._host_version({"mgmt_attach": "tunnel"}) == "1.5"

@@ -19,7 +19,7 @@ from sysinv_edgeworker.db.sqlalchemy.labels import LabelQueries
 from sysinv_edgeworker.db.sqlalchemy.tunnel import TunnelQueries
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
-WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP-file writers
+WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP/peer-set writers
 HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
 _NULLABLE_SORT_KEYS = ("hostname", "personality")
 
@@ -66,10 +66,9 @@ class Connection(LabelQueries, TunnelQueries):
         self._advisory_lock(BOOTSTRAP_LOCK)
 
     def lock_writers(self):
-        """Serialize the units of work that render the DHCP files, until the transaction
-        ends. Each then renders after every earlier one has committed, and no later one can
-        render before it commits, so the files it writes in its transaction are final. (Under
-        READ COMMITTED, the statements after the lock see the commits made before it.)"""
+        """Serialize the units of work that render the DHCP files and the WireGuard peer set,
+        until the transaction ends: each renders after every earlier one has committed, so
+        what it writes is final (under READ COMMITTED, later statements see those commits)."""
         self._advisory_lock(WRITERS_LOCK)
 
     def system_get(self):
