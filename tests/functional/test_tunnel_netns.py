@@ -104,6 +104,7 @@ def test_peer_set_follows_the_database_and_sessions_survive(tapi, tunnel_conf, w
     assert got["present"] is True and got["peers"] == 1
     shown = tapi.get("/v1/ihosts/edge-01").json
     assert shown["tunnel_last_handshake"] is not None
+    assert isinstance(shown["tunnel_handshake_age"], int)
 
     # Rotation: the old key is no peer any more, the new one is, with the same address.
     new_private, new_public = wgnet.genkey()
