@@ -142,13 +142,12 @@ class HostOperations:
     def _assign_address(self, host_id, hostname, personality, mgmt_ip, attach):
         """Claim ``mgmt_ip``, or allocate one if the mgmt network is dynamic, or the tunnel
         address of a tunnel host; returns it."""
-        if attach == k.MGMT_ATTACH_TUNNEL:
-            tunnel = self.dbapi.tunnel_settings()
-            if tunnel is None:
-                raise exception.NoTunnelNetwork(what="mgmt_attach 'tunnel'")
-            return self.allocator.allocate(tunnel["pool_id"], host_id,
-                                           "%s-tunnel" % hostname).address
         mgmt = self.dbapi.mgmt_settings()
+        if attach == k.MGMT_ATTACH_TUNNEL:
+            if mgmt["tunnel_pool_id"] is None:
+                raise exception.NoTunnelNetwork(what="mgmt_attach 'tunnel'")
+            return self.allocator.allocate(mgmt["tunnel_pool_id"], host_id,
+                                           "%s-tunnel" % hostname).address
         name = "%s-mgmt" % hostname
         if mgmt_ip:
             return self.allocator.claim(mgmt["pool_id"], mgmt_ip, host_id, name).address

@@ -119,9 +119,9 @@ class Connection(LabelQueries, TunnelQueries):
 
     def mgmt_settings(self):
         """What host rules and address assignment need, in one query: the system mode (and
-        its ``system_id``/``system_uuid``, which hosts name), and the mgmt network's
-        ``dynamic``, ``pool_id``, subnet (``network``/``prefix``) and reserved addresses.
-        NotFound before bootstrap has created them."""
+        its ``system_id``/``system_uuid``, which hosts name), the mgmt network's ``dynamic``,
+        ``pool_id``, subnet and reserved addresses, and ``tunnel_pool_id`` (None: no tunnel).
+        NotFound before bootstrap."""
         with reader() as s:
             row = s.connection().execute(statements.mgmt_settings()).mappings().first()
         if row is None:

@@ -24,9 +24,13 @@ _DIRECT = _HOSTS.c.mgmt_attach == constants.MGMT_ATTACH_DIRECT
 def mgmt_settings():
     net, pool, system = (models.Network.__table__, models.AddressPool.__table__,
                          models.System.__table__)
+    tunnel = net.alias("tunnel")
+    tunnel_pool_id = (sa.select(tunnel.c.pool_id)
+                      .where(tunnel.c.type == constants.NETWORK_TYPE_TUNNEL)
+                      .scalar_subquery().label("tunnel_pool_id"))
     return (sa.select(system.c.system_mode, system.c.id.label("system_id"),
                       system.c.uuid.label("system_uuid"), net.c.dynamic, net.c.pool_id,
-                      pool.c.network,
+                      tunnel_pool_id, pool.c.network,
                       pool.c.prefix, pool.c.gateway_address, pool.c.controller_address,
                       pool.c.controller0_address, pool.c.controller1_address)
             .select_from(net.join(pool, pool.c.id == net.c.pool_id).join(system, sa.true()))

@@ -1,5 +1,6 @@
 """Database calls of the WireGuard management tunnel (a mixin of db/sqlalchemy/api.Connection):
-the edge-tunnel network's settings, the controller's peer set, the handshakes seen."""
+the controller's peer set and the handshakes seen. (Whether a tunnel network exists, and its
+pool, come with the mgmt settings: Connection.mgmt_settings' ``tunnel_pool_id``.)"""
 
 import collections
 
@@ -10,22 +11,11 @@ from sysinv_edgeworker.db.sqlalchemy import models
 from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
 
 _H, _A = models.Host.__table__, models.Address.__table__
-_N, _P = models.Network.__table__, models.AddressPool.__table__
 
 Peer = collections.namedtuple("Peer", "host_uuid hostname public_key address")
 
 
 class TunnelQueries:
-    def tunnel_settings(self):
-        """{pool_id, network, prefix, controller_address} of the edge-tunnel network, or None
-        when none was configured."""
-        with reader() as s:
-            row = s.execute(
-                sa.select(_N.c.pool_id, _P.c.network, _P.c.prefix, _P.c.controller_address)
-                .select_from(_N.join(_P, _P.c.id == _N.c.pool_id))
-                .where(_N.c.type == constants.NETWORK_TYPE_TUNNEL)).mappings().first()
-        return dict(row) if row is not None else None
-
     def tunnel_peers(self):
         """Peers of the controller's interface: every tunnel host with a registered public
         key and a tunnel address, ordered by address."""

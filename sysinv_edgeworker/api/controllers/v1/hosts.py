@@ -36,7 +36,7 @@ def _rules_context(dbapi):
     reserved.pop(None, None)
     network = host_rules.MgmtNetwork(
         dynamic=mgmt["dynamic"], subnet="%s/%s" % (mgmt["network"], mgmt["prefix"]),
-        reserved=reserved, tunnel=dbapi.tunnel_settings() is not None)
+        reserved=reserved, tunnel=mgmt["tunnel_pool_id"] is not None)
     return mgmt["system_mode"], network, {"id": mgmt["system_id"], "uuid": mgmt["system_uuid"]}
 
 
