@@ -4,7 +4,8 @@ from cgtsclient_ext import exc
 from cgtsclient_ext.v1 import base
 
 CREATION_ATTRIBUTES = ("hostname", "personality", "mgmt_mac", "mgmt_ip",
-                       "location", "capabilities")
+                       "location", "capabilities", "mgmt_attach", "wg_public_key")
+MGMT_ATTACHES = ("direct", "tunnel")
 PERSONALITIES = ("controller", "worker", "storage", "edgeworker")
 
 

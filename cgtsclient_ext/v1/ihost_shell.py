@@ -9,7 +9,7 @@ from cgtsclient_ext.utils import (
     output_options,
     parse_attribute,
 )
-from cgtsclient_ext.v1.ihost import PERSONALITIES
+from cgtsclient_ext.v1.ihost import MGMT_ATTACHES, PERSONALITIES
 
 LIST_FIELDS = ["id", "hostname", "personality", "administrative",
                "operational", "availability"]
@@ -30,7 +30,8 @@ CGTS_SHOW_FIELDS = ["id", "uuid", "personality", "hostname", "invprovision",
                     "iscsi_initiator_name", "nvme_host_id", "nvme_host_nqn", "sw_version"]
 OWN_SHOW_FIELDS = ["mgmt_ip", "provision_state", "provision_step", "provision_error",
                    "kubelet_version", "provision_updated_at", "kube_node_ready",
-                   "kube_last_seen"]
+                   "kube_last_seen", "mgmt_attach", "wg_public_key", "tunnel_last_handshake",
+                   "tunnel_handshake_age"]
 SHOW_FIELDS = CGTS_SHOW_FIELDS + ["subfunctions"] + OWN_SHOW_FIELDS
 
 HIDDEN_FIELDS = ("links",)
@@ -48,8 +49,15 @@ def _show_fields(info):
     return [f for f in fields if f in info]
 
 
+def _health(info):
+    """A tunnel host whose tunnel never had a handshake shows "never" (null in the API)."""
+    if info.get("mgmt_attach") == "tunnel" and info.get("tunnel_handshake_age") is None:
+        info = dict(info, tunnel_handshake_age="never")
+    return info
+
+
 def _show_data(host, columns):
-    info = host.to_dict()
+    info = _health(host.to_dict())
     if columns:
         formatting.check_columns(columns, set(info) - set(HIDDEN_FIELDS))
         return {c: info[c] for c in columns}
@@ -71,7 +79,7 @@ def do_host_list(cc, args):
         for h in hosts:
             available |= set(h.to_dict())
         formatting.check_columns(fields, available - set(HIDDEN_FIELDS))
-    formatting.print_list([h.to_dict() for h in hosts], fields,
+    formatting.print_list([_health(h.to_dict()) for h in hosts], fields,
                           output_format=args.format, sortby=0)
 
 
@@ -95,6 +103,13 @@ def do_host_show(cc, args):
           "allocation; refused when the mgmt network is dynamic)")
 @arg("-l", "--location", metavar="<location>",
      help="Physical location of the host")
+@arg("--mgmt_attach", metavar="<mgmt_attach>", choices=MGMT_ATTACHES,
+     help="Management attachment of an edgeworker: direct (the flat mgmt network, a DHCP "
+          "reservation; the default) or tunnel (an L3/NAT site, through the controller's "
+          "WireGuard tunnel; mgmt_ip is then the tunnel address)")
+@arg("--wg_public_key", metavar="<public key>",
+     help="The node's WireGuard public key (what 'wg pubkey' prints) for a tunnel host; "
+          "never its private key")
 @output_options(short_column=False)
 def do_host_add(cc, args):
     """Add a new host.
@@ -103,7 +118,8 @@ def do_host_add(cc, args):
     here: cgtsclient uses it for --console, which edgeworkers do not have.
     """
     fields = {k: getattr(args, k) for k in ("hostname", "personality", "mgmt_mac",
-                                                   "mgmt_ip", "location")
+                                                   "mgmt_ip", "location", "mgmt_attach",
+                                                   "wg_public_key")
                   if getattr(args, k) is not None}
     if "location" in fields:
         # The service (like sysinv) stores location as {"locn": "<text>"}.
@@ -123,6 +139,18 @@ def do_host_update(cc, args):
     Prints the updated host as host-show does.
     """
     patch = attributes_to_patch(args.attributes)
+    print_host(cc.ihost.update(args.hostnameorid, patch), args.column, args.format)
+
+
+@arg("hostnameorid", metavar="<hostname or id>", help="Name, ID or UUID of host")
+@output_options()
+def do_host_wg_key_revoke(cc, args):
+    """Revoke a tunnel host's WireGuard public key.
+
+    The controller drops the node's peer at once (its sessions end); the host keeps its
+    tunnel address. Register a new key with host-update <host> wg_public_key=<key>.
+    """
+    patch = [{"op": "remove", "path": "/wg_public_key"}]
     print_host(cc.ihost.update(args.hostnameorid, patch), args.column, args.format)
 
 

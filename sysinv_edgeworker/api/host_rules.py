@@ -8,6 +8,7 @@ import re
 
 import netaddr
 
+from sysinv_edgeworker.api import tunnel_rules
 from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception, validators
 
@@ -19,11 +20,12 @@ RESTRICTED_FIELDS = frozenset({
     "id", "uuid", "created_at", "updated_at", "subfunctions", "administrative",
     "operational", "availability", "invprovision", "provision_state", "provision_step",
     "provision_error", "kubelet_version", "provision_updated_at", "kube_node_ready",
-    "kube_last_seen", "links",
+    "kube_last_seen", "tunnel_last_handshake", "links",
 })
 BMC_FIELDS = ("bm_ip", "bm_type", "bm_username", "bm_password")
 PATCHABLE_FIELDS = frozenset({"hostname", "personality", "mgmt_mac", "mgmt_ip", "location",
-                              "capabilities", "action"} | set(BMC_FIELDS))
+                              "capabilities", "action"} | set(BMC_FIELDS)
+                             | set(tunnel_rules.FIELDS))
 HOST_ACTIONS = ("lock", "unlock", "force-lock", "force-unlock", "reboot", "reset", "reinstall",
                 "power-on", "power-off", "swact", "force-swact")
 
@@ -72,6 +74,7 @@ class MgmtNetwork:
     dynamic: bool
     subnet: str
     reserved: dict  # address -> what it is ("gateway", "controller-0", ...)
+    tunnel: bool = False  # an edge-tunnel network is configured
 
 
 def personality(value):
@@ -196,9 +199,11 @@ def _host_fields(values, pers, system_mode, net, need_ip):
 
 def validate_create(values, system_mode, net):
     """Normalised values for a new host. A bare MAC (no personality) is allowed."""
+    tunnel_rules.refuse_private(values)
     _refuse_bmc(values, values.get("personality"))
     out = {"mgmt_mac": validators.mac(values.get("mgmt_mac"))}
     pers = values.get("personality")
+    attach, attach_fields = tunnel_rules.check(None, values, net.tunnel, pers)
     if pers in (None, ""):
         for field in ("hostname", "mgmt_ip"):
             if values.get(field) not in (None, ""):
@@ -207,13 +212,16 @@ def validate_create(values, system_mode, net):
                         "or give hostname and personality." % field)
     else:
         out["personality"] = personality(pers)
-        out.update(_host_fields(values, out["personality"], system_mode, net, need_ip=True))
+        out.update(_host_fields(values, out["personality"], system_mode, net,
+                                need_ip=attach == k.MGMT_ATTACH_DIRECT))
+    out.update(attach_fields)
     _free_form(values, out)
     return out
 
 
 def validate_update(current, changes, system_mode, net):
     """Normalised changes for an existing host (``current`` is its dict)."""
+    tunnel_rules.refuse_private(changes)
     for field in changes:
         if field in RESTRICTED_FIELDS:
             raise exception.InvalidParameterValue(err="'%s' cannot be modified." % field)
@@ -237,13 +245,16 @@ def validate_update(current, changes, system_mode, net):
                 err="personality cannot be changed once set (%s); delete the host and add "
                     "it again." % pers)
         new_pers = out["personality"] = personality(changes["personality"])
+    attach, attach_fields = tunnel_rules.check(current, changes, net.tunnel, new_pers)
+    moved = "mgmt_attach" in attach_fields  # the host moves to the other network's address
+    direct = attach == k.MGMT_ATTACH_DIRECT
     if "hostname" in changes and changes["hostname"] != current.get("hostname"):
         if current.get("hostname") is not None:
             raise exception.InvalidParameterValue(
                 err="hostname cannot be changed once set (%s)%s."
                     % (current["hostname"], " for edgeworker hosts"
                        if pers == k.EDGEWORKER else ""))
-    if "mgmt_ip" in changes and changes["mgmt_ip"] != current.get("mgmt_ip"):
+    if "mgmt_ip" in changes and changes["mgmt_ip"] != current.get("mgmt_ip") and not moved:
         if current.get("mgmt_ip") is not None:
             raise exception.InvalidParameterValue(
                 err="mgmt_ip cannot be changed once assigned (%s)." % current["mgmt_ip"])
@@ -255,7 +266,7 @@ def validate_update(current, changes, system_mode, net):
         merged = {"hostname": changes.get("hostname", current.get("hostname")),
                   "mgmt_ip": changes.get("mgmt_ip")}
         fields = _host_fields(merged, new_pers, system_mode, net,
-                              need_ip=current.get("mgmt_ip") is None)
+                              need_ip=direct and (current.get("mgmt_ip") is None or moved))
         if current.get("hostname") is None:
             out["hostname"] = fields["hostname"]
         if "mgmt_ip" in fields:
@@ -263,6 +274,14 @@ def validate_update(current, changes, system_mode, net):
     elif new_pers is None and ("hostname" in changes or "mgmt_ip" in changes):
         raise exception.InvalidParameterValue(
             err="hostname and mgmt_ip require a personality; set personality too.")
+    elif moved and direct:  # back to the flat network: a new mgmt address, as at host-add
+        ip = changes.get("mgmt_ip")
+        if ip not in (None, ""):
+            out["mgmt_ip"] = mgmt_ip(ip, net)
+        elif not net.dynamic:
+            raise exception.InvalidParameterValue(
+                err="mgmt_ip is required for %s hosts: the mgmt network is static." % new_pers)
+    out.update(attach_fields)
     _free_form(changes, out)
     return out
 

@@ -8,6 +8,8 @@ carries sysinv's own default (its database column default) or null. Our own keys
 Pure functions over the serialized dicts of db/serialize.py.
 """
 
+import datetime
+
 # Host keys sysinv has and we do not store, with sysinv's defaults (its i_host column
 # defaults) where it has one that is true for us too, else null. Installer settings
 # (boot_device, console...) are null: the controller installs no OS on an edgeworker.
@@ -45,10 +47,20 @@ def _self_link(url, collection, ident):
     return [{"href": "%s/v1/%s/%s" % (url, collection, ident), "rel": "self"}]
 
 
+def handshake_age(last_handshake, now=None):
+    """Whole seconds since a tunnel's latest handshake (an ISO timestamp, UTC, as the
+    conductor recorded it from the controller's interface), None when there was none."""
+    if not last_handshake:
+        return None
+    now = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    return max(0, int((now - datetime.datetime.fromisoformat(last_handshake)).total_seconds()))
+
+
 def host(doc, url, system, expand=True):
     """A host dict (serialize.host) as sysinv renders it; ``system`` is the system dict.
     Our own keys come first (what a person reading the JSON looks for), sysinv's after."""
     out = dict(doc)
+    out["tunnel_handshake_age"] = handshake_age(doc.get("tunnel_last_handshake"))
     for key, value in HOST_DEFAULTS.items():
         out.setdefault(key, value)
     out["isystem_uuid"] = system["uuid"] if system else None

@@ -40,3 +40,13 @@ GATEWAY_NAME = "controller-gateway-mgmt"
 
 RPC_TRANSPORT_NONE = "none"
 RPC_TRANSPORT_OSLO = "oslo"
+
+# A host's management attachment (hosts.mgmt_attach): on the flat mgmt network with a DHCP
+# reservation, or through the controller's WireGuard tunnel (docs/tunnel.md).
+MGMT_ATTACH_DIRECT = "direct"
+MGMT_ATTACH_TUNNEL = "tunnel"
+MGMT_ATTACHES = (MGMT_ATTACH_DIRECT, MGMT_ATTACH_TUNNEL)
+NETWORK_TYPE_TUNNEL = "edge-tunnel"
+TUNNEL_NETWORK_NAME = "edge-tunnel"
+TUNNEL_POOL_NAME = "edge-tunnel"
+CONTROLLER_TUNNEL_NAME = "controller-tunnel"

@@ -37,6 +37,11 @@ class NotSupported(Invalid):
     msg_fmt = "%(operation)s is not supported for %(personality)s hosts."
 
 
+class NoTunnelNetwork(Invalid):
+    msg_fmt = ("%(what)s needs the edge-tunnel network, and none is configured ([tunnel] "
+               "subnet in the conductor's configuration; docs/tunnel.md).")
+
+
 class NotFound(EdgeworkerException):
     msg_fmt = "Resource could not be found."
     code = 404
@@ -87,6 +92,12 @@ class DuplicateMac(Conflict):
     msg_fmt = "Host with mgmt_mac %(mac)s already exists."
 
 
+class DuplicateWgKey(Conflict):
+    # Names no host and no key: the caller already has the key, the other host is not theirs.
+    msg_fmt = ("wg_public_key is already registered for another host; every node must have "
+               "its own key pair.")
+
+
 class AddressInUse(Conflict):
     msg_fmt = "mgmt_ip %(address)s is already assigned to another host."
 
@@ -122,6 +133,11 @@ class KubeClusterUnavailable(ServiceUnavailable):
 class ConfigurationError(EdgeworkerException):
     """Raised at start-up; never crosses the API."""
     msg_fmt = "Configuration error: %(reason)s"
+
+
+class TunnelApplyError(EdgeworkerException):
+    code = 503
+    msg_fmt = "Could not apply the controller's WireGuard peer set: %(reason)s"
 
 
 class DhcpWriteError(EdgeworkerException):

@@ -24,16 +24,24 @@ _NEW_HOST = {
 _ACTION_STATE = {"lock": k.ADMIN_LOCKED, "unlock": k.ADMIN_UNLOCKED}
 
 
+class _Touched(list):
+    """The uuids of the hosts a unit of work changes; ``tunnel``: the peer set may change;
+    ``applied``: it was rendered (to be rendered again if the unit of work fails)."""
+    tunnel = False
+    applied = False
+
+
 def _retry(retries):
     return oslo_db_api.wrap_db_retry(max_retries=retries, retry_on_deadlock=True,
                                      retry_interval=0.1, inc_retry_interval=True)
 
 
 class HostOperations:
-    def __init__(self, dbapi, allocator, dhcp, db_retries=5):
+    def __init__(self, dbapi, allocator, dhcp, db_retries=5, tunnel=None):
         self.dbapi = dbapi
         self.allocator = allocator
         self.dhcp = dhcp
+        self.tunnel = tunnel  # wireguard.ControllerInterface, None without [tunnel] subnet
         retry = _retry(db_retries)
         self.create = retry(self._create)
         self.update = retry(self._update)
@@ -42,30 +50,36 @@ class HostOperations:
 
     @contextlib.contextmanager
     def _unit_of_work(self):
-        """Transaction + the DHCP files of the hosts it changes. The operation appends the
-        uuid of each host it changes to the yielded list; just before the commit, each of
-        those hosts' files is rewritten from what the transaction sees (only theirs: the
-        cost does not depend on the number of hosts). A write failure rolls everything back;
-        dnsmasq is signalled after the commit, and only if a file it had read was replaced
-        or removed (it picks up new files by itself).
+        """Transaction + the DHCP files of the hosts it changes + the controller's WireGuard
+        peer set. The operation appends the uuid of each host it changes to the yielded
+        list, and sets its ``tunnel`` flag when one of them is (or was) a tunnel host; just
+        before the commit, each of those hosts' files is rewritten from what the transaction
+        sees (only theirs: the cost does not depend on the number of hosts) and, if flagged,
+        the peer set is rendered from the transaction's view and applied (wg syncconf). A
+        write or apply failure rolls everything back; dnsmasq is signalled after the commit,
+        and only if a file it had read was replaced or removed (it picks up new files by
+        itself).
 
         Every render holds the writers lock of its transaction (a PostgreSQL advisory lock;
         SQLite runs one write transaction at a time anyway) until it ends, so renders happen
-        in commit order and the files a unit of work writes are final, with one conductor or
-        several; converge (start-up) takes the same lock. The lock is taken after the
-        changes: a transaction holding it only writes the files and commits, so it never
-        waits for a row lock that a transaction waiting for it holds (no deadlock).
+        in commit order and the files (and peer sets) a unit of work writes are final, with
+        one conductor or several; converge (start-up) takes the same lock. The lock is taken
+        after the changes: a transaction holding it only writes the files and commits, so it
+        never waits for a row lock that a transaction waiting for it holds (no deadlock).
 
         A unit of work that fails after writing files puts its hosts' files back: rendered
         again from committed state under the writers lock, or, if the database cannot be
         read, restored to what they held before."""
-        touched, written = [], []
+        touched, written = _Touched(), []
         try:
             with self.dbapi.transaction():
                 yield touched
                 self.dbapi.lock_writers()
                 for host_uuid in touched:
                     self.dhcp.put(host_uuid, self.dbapi.dhcp_reservation(host_uuid), written)
+                if touched.tunnel and self.tunnel is not None:
+                    touched.applied = True
+                    self.tunnel.converge(self.dbapi.tunnel_peers())
         except BaseException:
             self._take_back(touched, written)
             raise
@@ -73,22 +87,26 @@ class HostOperations:
             self.dhcp.reload()
 
     def _take_back(self, touched, written):
-        if not written:
+        if not written and not touched.applied:
             return
         try:
             with self.dbapi.transaction():
                 self.dbapi.lock_writers()
                 for host_uuid in touched:
                     self.dhcp.put(host_uuid, self.dbapi.dhcp_reservation(host_uuid), [])
+                if touched.applied:
+                    self.tunnel.converge(self.dbapi.tunnel_peers())
         except Exception:
-            LOG.exception("Could not render the DHCP files of %s from committed state; "
-                          "restoring what they held before", ", ".join(touched))
+            LOG.exception("Could not render the DHCP files or peer set of %s from committed "
+                          "state; restoring the files to what they held before",
+                          ", ".join(touched))
             try:
                 self.dhcp.undo(written)
             except OSError:
                 LOG.exception("Could not restore the DHCP files; the next conductor start "
                               "converges them")
-        self.dhcp.reload()  # dnsmasq may have read a file of the failed unit of work
+        if written:
+            self.dhcp.reload()  # dnsmasq may have read a file of the failed unit of work
 
     def resync_dhcp(self):
         """Converge both DHCP directories to committed state, holding the writers lock (see
@@ -100,9 +118,36 @@ class HostOperations:
         self.dhcp.reload()
         return changed
 
-    def _assign_address(self, host_id, hostname, personality, mgmt_ip):
-        """Claim ``mgmt_ip``, or allocate one if the mgmt network is dynamic; returns it."""
+    def resync_tunnel(self):
+        """Render and apply the controller's peer set from committed state under the writers
+        lock (start-up). Returns whether it was applied (False: no tunnel configured, or
+        the interface does not exist)."""
+        if self.tunnel is None:
+            return False
+        with self.dbapi.transaction():
+            self.dbapi.lock_writers()
+            return self.tunnel.converge(self.dbapi.tunnel_peers())
+
+    def tunnel_refresh(self):
+        """Record each tunnel peer's latest handshake, as the controller's interface reports
+        it, in its host (tunnel_last_handshake). Returns {"interface", "applied": whether
+        the interface exists, "peers", "changed"}."""
+        if self.tunnel is None:
+            raise exception.NoTunnelNetwork(what="tunnel_refresh")
+        seen = self.tunnel.handshakes()
+        changed = 0 if seen is None else self.dbapi.tunnel_record_handshakes(seen)
+        return {"interface": self.tunnel.interface, "present": seen is not None,
+                "peers": len(seen or ()), "changed": changed}
+
+    def _assign_address(self, host_id, hostname, personality, mgmt_ip, attach):
+        """Claim ``mgmt_ip``, or allocate one if the mgmt network is dynamic, or the tunnel
+        address of a tunnel host; returns it."""
         mgmt = self.dbapi.mgmt_settings()
+        if attach == k.MGMT_ATTACH_TUNNEL:
+            if mgmt["tunnel_pool_id"] is None:
+                raise exception.NoTunnelNetwork(what="mgmt_attach 'tunnel'")
+            return self.allocator.allocate(mgmt["tunnel_pool_id"], host_id,
+                                           "%s-tunnel" % hostname).address
         name = "%s-mgmt" % hostname
         if mgmt_ip:
             return self.allocator.claim(mgmt["pool_id"], mgmt_ip, host_id, name).address
@@ -117,16 +162,19 @@ class HostOperations:
         row = dict(_NEW_HOST, **values)
         if row.get("personality"):
             row["subfunctions"] = row["personality"]
+        attach = row.get("mgmt_attach", k.MGMT_ATTACH_DIRECT)
         with self._unit_of_work() as touched:
             created = self.dbapi.host_create(row)
             touched.append(created["uuid"])
+            touched.tunnel = attach == k.MGMT_ATTACH_TUNNEL
             if row.get("personality"):
                 mgmt_ip = self._assign_address(created["id"], row["hostname"],
-                                               row["personality"], mgmt_ip)
+                                               row["personality"], mgmt_ip, attach)
             created["mgmt_ip"] = mgmt_ip
-        LOG.info("Created host %s (%s%s)", values.get("hostname") or values["mgmt_mac"],
+        LOG.info("Created host %s (%s%s%s)", values.get("hostname") or values["mgmt_mac"],
                  values.get("personality") or "no personality",
-                 ", mgmt_ip %s" % mgmt_ip if mgmt_ip else "")
+                 ", mgmt_ip %s" % mgmt_ip if mgmt_ip else "",
+                 ", tunnel" if attach == k.MGMT_ATTACH_TUNNEL else "")
         return created
 
     def _update(self, host_uuid, changes):
@@ -137,8 +185,22 @@ class HostOperations:
         with self._unit_of_work() as touched:
             host = self.dbapi.host_get_for_update(host_uuid)
             touched.append(host.uuid)
-            if "mgmt_mac" in changes and host.mgmt_address is not None:
-                lease = (host.mgmt_address.address, host.mgmt_mac)  # the old MAC's lease
+            attach = changes.get("mgmt_attach", host.mgmt_attach)
+            touched.tunnel = k.MGMT_ATTACH_TUNNEL in (attach, host.mgmt_attach)
+            if attach == k.MGMT_ATTACH_DIRECT:
+                changes.pop("wg_public_key", None)
+                if host.wg_public_key is not None:
+                    changes["wg_public_key"] = None  # a direct host is no peer
+            address = host.mgmt_address
+            direct = host.mgmt_attach == k.MGMT_ATTACH_DIRECT
+            if address is not None and attach != host.mgmt_attach:
+                # Moving to the other network: its address goes with it, in this unit of work.
+                if direct:
+                    lease = (address.address, host.mgmt_mac)
+                self.allocator.release(address)
+                address = None
+            elif "mgmt_mac" in changes and address is not None and direct:
+                lease = (address.address, host.mgmt_mac)  # the old MAC's lease
             expect = {}
             if "personality" in changes:
                 expect["personality"] = None  # set once: refuse a concurrent second setter
@@ -153,9 +215,9 @@ class HostOperations:
                 self.dbapi.host_update(host.id, changes, expect=expect)
             personality = changes.get("personality", host.personality)
             assigned = None
-            if personality and host.mgmt_address is None:
+            if personality and address is None:
                 assigned = self._assign_address(host.id, changes.get("hostname", host.hostname),
-                                                personality, mgmt_ip)
+                                                personality, mgmt_ip, attach)
             host_id = host.id
         if lease:
             self.dhcp.release(*lease)
@@ -168,8 +230,10 @@ class HostOperations:
         with self._unit_of_work() as touched:
             host = self.dbapi.host_get_for_update(host_uuid)
             touched.append(host.uuid)
+            touched.tunnel = host.mgmt_attach == k.MGMT_ATTACH_TUNNEL
             if host.mgmt_address is not None:
-                lease = (host.mgmt_address.address, host.mgmt_mac)
+                if not touched.tunnel:
+                    lease = (host.mgmt_address.address, host.mgmt_mac)
                 self.allocator.release(host.mgmt_address)
             self.dbapi.host_destroy(host.id)
         if lease:

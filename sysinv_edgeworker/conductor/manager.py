@@ -4,7 +4,8 @@ import oslo_messaging as messaging
 
 from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception
-from sysinv_edgeworker.conductor import allocator, bootstrap, dhcp, hosts, kube_ops, labels
+from sysinv_edgeworker.conductor import (allocator, bootstrap, dhcp, hosts, kube_ops, labels,
+                                         wireguard)
 from sysinv_edgeworker.conductor.rpcapi import RPC_API_VERSION
 from sysinv_edgeworker.db import api as db_api
 
@@ -20,14 +21,17 @@ class ConductorManager:
         files = dhcp.from_conf(conf)
         self.hosts = hosts.HostOperations(
             self.dbapi, allocator.Allocator(self.dbapi, conf.conductor.allocation_retries),
-            files, db_retries=conf.conductor.db_retries)
+            files, db_retries=conf.conductor.db_retries,
+            tunnel=wireguard.from_conf(conf) if conf.tunnel.subnet else None)
         self.kube = kube_ops.KubeOperations(self.dbapi, conf)
         self.labels = labels.LabelOperations(self.dbapi, self.kube)
 
     def start(self):
-        """Bootstrap from configuration and converge the DHCP directories to the database."""
+        """Bootstrap from configuration and converge the DHCP directories and the
+        controller's WireGuard peer set to the database."""
         bootstrap.bootstrap(self.dbapi, self.conf)
         self.hosts.resync_dhcp()
+        self.hosts.resync_tunnel()
 
     @_EXPECTED
     def create_host(self, context, values):
@@ -65,3 +69,7 @@ class ConductorManager:
     @_EXPECTED
     def remove_label(self, context, label_uuid):
         return self.labels.remove(label_uuid)
+
+    @_EXPECTED
+    def tunnel_refresh(self, context):
+        return self.hosts.tunnel_refresh()

@@ -8,6 +8,9 @@ Version history:
     1.3 - kube_cluster_versions (read only: kube-apiserver and kubelet versions)
     1.4 - assign_labels, remove_label (each returns the cluster warning, if any);
           kube_refresh also applies the inventory's labels to the Nodes (labels_applied)
+    1.5 - hosts carry mgmt_attach (direct|tunnel), wg_public_key and tunnel_last_handshake;
+          create_host/update_host accept mgmt_attach and wg_public_key (None revokes);
+          tunnel_refresh (records each tunnel peer's latest handshake)
 """
 
 import oslo_messaging as messaging
@@ -15,7 +18,8 @@ import oslo_messaging as messaging
 from sysinv_edgeworker.common import constants, exception
 from sysinv_edgeworker.conf import CONF
 
-RPC_API_VERSION = "1.4"
+RPC_API_VERSION = "1.5"
+_TUNNEL_FIELDS = frozenset(("mgmt_attach", "wg_public_key"))
 
 
 def _clean(err):
@@ -60,11 +64,19 @@ class ConductorAPI:
                 reason="Cannot reach the conductor over the message bus: %s"
                        % type(err).__name__)
 
+    @staticmethod
+    def _host_version(values):
+        """1.5 when the values carry a tunnel field (an older conductor would not know
+        them), else 1.0, so an API of this release still works with an older conductor."""
+        return "1.5" if _TUNNEL_FIELDS & set(values) else "1.0"
+
     def create_host(self, context, values):
-        return self._call(context, "create_host", values=values)
+        return self._call(context, "create_host", version=self._host_version(values),
+                          values=values)
 
     def update_host(self, context, host_uuid, changes):
-        return self._call(context, "update_host", host_uuid=host_uuid, changes=changes)
+        return self._call(context, "update_host", version=self._host_version(changes),
+                          host_uuid=host_uuid, changes=changes)
 
     def delete_host(self, context, host_uuid):
         return self._call(context, "delete_host", host_uuid=host_uuid)
@@ -88,3 +100,6 @@ class ConductorAPI:
 
     def remove_label(self, context, label_uuid):
         return self._call(context, "remove_label", version="1.4", label_uuid=label_uuid)
+
+    def tunnel_refresh(self, context):
+        return self._call(context, "tunnel_refresh", version="1.5")

@@ -7,7 +7,7 @@ from oslo_config import cfg
 from oslo_db import options as db_options
 
 from sysinv_edgeworker.conf import (api, auth, conductor, default, dhcp, kubernetes, mgmt_network,
-                                   system)
+                                   system, tunnel)
 
 CONF = cfg.CONF
 DEFAULT_CONNECTION = "sqlite:///$state_path/sysinv-edgeworker.sqlite"
@@ -20,6 +20,7 @@ mgmt_network.register(CONF)
 dhcp.register(CONF)
 conductor.register(CONF)
 kubernetes.register(CONF)
+tunnel.register(CONF)
 db_options.set_defaults(CONF, connection=DEFAULT_CONNECTION)
 
 

@@ -1,7 +1,7 @@
 """Option listing for oslo-config-generator (etc/sysinv-edgeworker.conf.sample)."""
 
 from sysinv_edgeworker.conf import (api, auth, conductor, default, dhcp, kubernetes, mgmt_network,
-                                   system)
+                                   system, tunnel)
 
 
 def list_opts():
@@ -13,4 +13,5 @@ def list_opts():
         (dhcp.group, dhcp.opts),
         (conductor.group, conductor.opts),
         (kubernetes.group, kubernetes.opts),
+        (tunnel.group, tunnel.opts),
     ]

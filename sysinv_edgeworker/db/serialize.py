@@ -8,8 +8,9 @@ def _ts(value):
 _HOST_COLUMNS = ("id", "uuid", "hostname", "personality", "subfunctions", "mgmt_mac",
                  "administrative", "operational", "availability", "invprovision",
                  "provision_state", "provision_step", "provision_error", "kubelet_version",
-                 "kube_node_ready")
-_HOST_TIMES = ("provision_updated_at", "kube_last_seen", "created_at", "updated_at")
+                 "kube_node_ready", "mgmt_attach", "wg_public_key")
+_HOST_TIMES = ("provision_updated_at", "kube_last_seen", "tunnel_last_handshake", "created_at",
+               "updated_at")
 
 
 def _host(get, mgmt_ip):

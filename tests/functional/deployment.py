@@ -33,12 +33,13 @@ def http(method, url, body=None, timeout=60):
 
 
 class Deployment:
-    def __init__(self, conductors=2, rpc_timeout=10, base=None):
+    def __init__(self, conductors=2, rpc_timeout=10, base=None, extra_conf=""):
         self.owns_base = base is None
         self.base = base or tempfile.mkdtemp(prefix="sysinv-ew-prod-")
         os.chmod(self.base, 0o755)  # the servers run as their own users below it
         self.conductors = conductors
         self.rpc_timeout = rpc_timeout
+        self.extra_conf = extra_conf  # appended to the configuration file (whole sections)
         self.pg = PostgresServer(os.path.join(self.base, "pg"))
         self.rabbit = RabbitServer(os.path.join(self.base, "rmq"))
         self.api_port = free_port()
@@ -61,7 +62,7 @@ class Deployment:
                     "[oslo_messaging_rabbit]\nrabbit_retry_interval = 1\n"
                     "rabbit_retry_backoff = 1\n"
                     % (self.state, self.rabbit.url, self.db_url, self.api_port,
-                       self.rpc_timeout))
+                       self.rpc_timeout) + self.extra_conf)
 
     def _spawn(self, name, argv):
         log = open(os.path.join(self.base, "%s.log" % name), "a")

@@ -57,3 +57,38 @@ def test_subnet_change_refused(db, conf):
     with pytest.raises(exception.ConfigurationError) as err:
         bootstrap.bootstrap(db, conf)
     assert "the mgmt subnet cannot change under existing hosts" in err.value.message
+
+
+def test_tunnel_plan(conf):
+    assert bootstrap.tunnel_plan(conf.tunnel) is None  # not configured
+    conf.set_override("subnet", "10.66.0.0/16", group="tunnel")
+    pool, ranges, reserved = bootstrap.tunnel_plan(conf.tunnel)
+    assert (pool["name"], pool["network"], pool["prefix"]) == ("edge-tunnel", "10.66.0.0", 16)
+    assert reserved == {"controller-tunnel": "10.66.0.1"}
+    assert (ranges[0]["start"], ranges[0]["end"]) == ("10.66.0.2", "10.66.255.254")
+
+
+@pytest.mark.parametrize("option,value,message", [
+    ("subnet", "10.66.0.0/33", "[tunnel] subnet = 10.66.0.0/33 is not a CIDR."),
+    ("subnet", "10.66.0.0/30", "[tunnel] subnet 10.66.0.0/30 is too small."),
+    ("controller_address", "10.67.0.1",
+     "[tunnel] controller_address = 10.67.0.1 is outside subnet 10.66.0.0/24."),
+    ("range_start", "x", "[tunnel] range_start = x is not an IP address."),
+])
+def test_tunnel_plan_errors_name_the_option(conf, option, value, message):
+    conf.set_override("subnet", "10.66.0.0/24", group="tunnel")
+    conf.set_override(option, value, group="tunnel")
+    with pytest.raises(exception.ConfigurationError) as err:
+        bootstrap.tunnel_plan(conf.tunnel)
+    assert err.value.message == "Configuration error: " + message
+
+
+def test_tunnel_subnet_cannot_change_under_hosts(db, conf):
+    conf.set_override("subnet", "10.66.0.0/24", group="tunnel")
+    bootstrap.bootstrap(db, conf)
+    bootstrap.bootstrap(db, conf)  # idempotent
+    conf.set_override("subnet", "10.77.0.0/24", group="tunnel")
+    with pytest.raises(exception.ConfigurationError) as err:
+        bootstrap.bootstrap(db, conf)
+    assert ("[tunnel] subnet = 10.77.0.0/24 but the database holds 10.66.0.0/24; the "
+            "edge-tunnel subnet cannot change under existing hosts.") in err.value.message

@@ -35,7 +35,7 @@ def test_walk_and_compare(conf, empty_db_url):
     try:
         assert migration.version() is None
         migration.upgrade("head")
-        assert migration.version() == migration.head() == "0003"
+        assert migration.version() == migration.head() == "0004"
         assert migration.is_current()
         migration.upgrade("head")  # idempotent
         with db_engine.get_engine().connect() as conn:
@@ -45,8 +45,9 @@ def test_walk_and_compare(conf, empty_db_url):
             assert {"uniq_hosts0hostname", "uniq_hosts0mgmt_mac", "uniq_hosts0uuid"} <= uniques
             assert "uniq_addresses0pool_id0address" in {
                 u["name"] for u in insp.get_unique_constraints("addresses")}
+            assert "uniq_hosts0wg_public_key" in uniques
             checks = {c["name"] for c in insp.get_check_constraints("hosts")}
-            assert "ck_hosts0personality" in checks
+            assert {"ck_hosts0personality", "ck_hosts0mgmt_attach"} <= checks
             assert {"uniq_labels0uuid", "uniq_labels0host_id0label_key"} <= {
                 u["name"] for u in insp.get_unique_constraints("labels")}
             fks = insp.get_foreign_keys("labels")

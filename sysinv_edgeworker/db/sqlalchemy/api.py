@@ -16,9 +16,10 @@ from sysinv_edgeworker.db import serialize
 from sysinv_edgeworker.db.sqlalchemy import models, statements
 from sysinv_edgeworker.db.sqlalchemy.engine import reader, writer
 from sysinv_edgeworker.db.sqlalchemy.labels import LabelQueries
+from sysinv_edgeworker.db.sqlalchemy.tunnel import TunnelQueries
 
 BOOTSTRAP_LOCK = 0x73797369  # "sysi": the advisory lock key of bootstrap
-WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP-file writers
+WRITERS_LOCK = 0x73797377  # "sysw": the advisory lock key of the DHCP/peer-set writers
 HOST_SORT_KEYS = ("id", "hostname", "personality", "mgmt_mac", "created_at", "updated_at")
 _NULLABLE_SORT_KEYS = ("hostname", "personality")
 
@@ -33,6 +34,8 @@ def _raise_duplicate(err, values):
         raise exception.DuplicateHostname(hostname=values.get("hostname"))
     if "mgmt_mac" in cols:
         raise exception.DuplicateMac(mac=values.get("mgmt_mac"))
+    if "wg_public_key" in cols:
+        raise exception.DuplicateWgKey()
     if "address" in cols or "address_key" in cols:
         raise exception.AddressInUse(address=values.get("address"))
     raise exception.Conflict(reason="duplicate value for %s" % ", ".join(sorted(cols)))
@@ -44,7 +47,7 @@ PoolForAllocation = collections.namedtuple(
     "PoolForAllocation", "id name family allocation_order next_key ranges")
 
 
-class Connection(LabelQueries):
+class Connection(LabelQueries, TunnelQueries):
     """Thin data access object; every method is one query or one statement."""
 
     transaction = staticmethod(writer)
@@ -63,10 +66,9 @@ class Connection(LabelQueries):
         self._advisory_lock(BOOTSTRAP_LOCK)
 
     def lock_writers(self):
-        """Serialize the units of work that render the DHCP files, until the transaction
-        ends. Each then renders after every earlier one has committed, and no later one can
-        render before it commits, so the files it writes in its transaction are final. (Under
-        READ COMMITTED, the statements after the lock see the commits made before it.)"""
+        """Serialize the units of work that render the DHCP files and the WireGuard peer set,
+        until the transaction ends: each renders after every earlier one has committed, so
+        what it writes is final (under READ COMMITTED, later statements see those commits)."""
         self._advisory_lock(WRITERS_LOCK)
 
     def system_get(self):
@@ -117,9 +119,9 @@ class Connection(LabelQueries):
 
     def mgmt_settings(self):
         """What host rules and address assignment need, in one query: the system mode (and
-        its ``system_id``/``system_uuid``, which hosts name), and the mgmt network's
-        ``dynamic``, ``pool_id``, subnet (``network``/``prefix``) and reserved addresses.
-        NotFound before bootstrap has created them."""
+        its ``system_id``/``system_uuid``, which hosts name), the mgmt network's ``dynamic``,
+        ``pool_id``, subnet and reserved addresses, and ``tunnel_pool_id`` (None: no tunnel).
+        NotFound before bootstrap."""
         with reader() as s:
             row = s.connection().execute(statements.mgmt_settings()).mappings().first()
         if row is None:

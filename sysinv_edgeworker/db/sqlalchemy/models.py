@@ -120,6 +120,9 @@ class Host(Base):
         sa.UniqueConstraint("uuid", name="uniq_hosts0uuid"),
         sa.UniqueConstraint("hostname", name="uniq_hosts0hostname"),
         sa.UniqueConstraint("mgmt_mac", name="uniq_hosts0mgmt_mac"),
+        sa.UniqueConstraint("wg_public_key", name="uniq_hosts0wg_public_key"),
+        sa.CheckConstraint(_in("mgmt_attach", constants.MGMT_ATTACHES),
+                           name="ck_hosts0mgmt_attach"),
         sa.CheckConstraint("personality IS NULL OR " + _in("personality", constants.PERSONALITIES),
                            name="ck_hosts0personality"),
         sa.CheckConstraint(_in("provision_state", constants.PROVISION_STATES),
@@ -146,6 +149,15 @@ class Host(Base):
     # From the cluster (conductor refresh): the Node's Ready condition and when it was seen.
     kube_node_ready = sa.Column(sa.Boolean)
     kube_last_seen = sa.Column(sa.DateTime)
+    # The management attachment (docs/tunnel.md): direct (flat mgmt network, DHCP reservation)
+    # or tunnel (mgmt address from the edge-tunnel pool, a peer of the controller's interface).
+    mgmt_attach = sa.Column(sa.String(16), nullable=False,
+                            default=constants.MGMT_ATTACH_DIRECT,
+                            server_default=constants.MGMT_ATTACH_DIRECT)
+    # The node's WireGuard public key (base64 of 32 bytes). Never a private key.
+    wg_public_key = sa.Column(sa.String(44))
+    # From the controller interface (conductor): the peer's latest handshake, when seen.
+    tunnel_last_handshake = sa.Column(sa.DateTime)
     mgmt_address = orm.relationship("Address", lazy="joined", uselist=False,
                                     back_populates="host")
 

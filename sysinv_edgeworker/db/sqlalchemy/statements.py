@@ -15,15 +15,22 @@ from sysinv_edgeworker.db.sqlalchemy import models
 
 _HOSTS = models.Host.__table__
 _ADDRS = models.Address.__table__
+# Only hosts on the flat mgmt network get a DHCP reservation; a tunnel host's mgmt address is
+# its tunnel address, which no DHCP server on the mgmt network may hand out.
+_DIRECT = _HOSTS.c.mgmt_attach == constants.MGMT_ATTACH_DIRECT
 
 
 @functools.cache
 def mgmt_settings():
     net, pool, system = (models.Network.__table__, models.AddressPool.__table__,
                          models.System.__table__)
+    tunnel = net.alias("tunnel")
+    tunnel_pool_id = (sa.select(tunnel.c.pool_id)
+                      .where(tunnel.c.type == constants.NETWORK_TYPE_TUNNEL)
+                      .scalar_subquery().label("tunnel_pool_id"))
     return (sa.select(system.c.system_mode, system.c.id.label("system_id"),
                       system.c.uuid.label("system_uuid"), net.c.dynamic, net.c.pool_id,
-                      pool.c.network,
+                      tunnel_pool_id, pool.c.network,
                       pool.c.prefix, pool.c.gateway_address, pool.c.controller_address,
                       pool.c.controller0_address, pool.c.controller1_address)
             .select_from(net.join(pool, pool.c.id == net.c.pool_id).join(system, sa.true()))
@@ -90,16 +97,18 @@ def serialized_hosts():
 
 @functools.cache
 def dhcp_reservations():
-    """(host uuid, mac, ip, hostname) of every host that has all three, ordered by address."""
+    """(host uuid, mac, ip, hostname) of every direct host that has all three, ordered by
+    address."""
     return (sa.select(_HOSTS.c.uuid, _HOSTS.c.mgmt_mac, _ADDRS.c.address, _HOSTS.c.hostname)
             .select_from(_HOSTS.join(_ADDRS, _ADDRS.c.host_id == _HOSTS.c.id))
-            .where(_HOSTS.c.hostname.is_not(None))
+            .where(_HOSTS.c.hostname.is_not(None), _DIRECT)
             .order_by(_ADDRS.c.address_key))
 
 
 @functools.cache
 def dhcp_reservation():
-    """(mac, ip, hostname) of the host with uuid ``:uuid``, if it has all three."""
+    """(mac, ip, hostname) of the direct host with uuid ``:uuid``, if it has all three."""
     return (sa.select(_HOSTS.c.mgmt_mac, _ADDRS.c.address, _HOSTS.c.hostname)
             .select_from(_HOSTS.join(_ADDRS, _ADDRS.c.host_id == _HOSTS.c.id))
-            .where(_HOSTS.c.uuid == sa.bindparam("uuid"), _HOSTS.c.hostname.is_not(None)))
+            .where(_HOSTS.c.uuid == sa.bindparam("uuid"), _HOSTS.c.hostname.is_not(None),
+                   _DIRECT))

@@ -10,7 +10,7 @@ from cgtsclient_ext import shell
 COMMANDS = ["host-add", "host-update", "host-list", "host-show", "host-delete",
             "addrpool-list", "addrpool-show", "network-list", "network-show", "show",
             "edgeworker-inventory", "kube-version-list", "kube-version-show",
-            "kube-host-upgrade-list"]
+            "kube-host-upgrade-list", "host-wg-key-revoke"]
 
 
 def _parse(*argv):
@@ -53,6 +53,16 @@ def test_host_update_builds_pairs_and_rejects_malformed(capsys):
     assert err.value.code == 2
     assert ("malformed attribute 'personality': expected <attribute>=<value>"
             in capsys.readouterr().err)
+
+
+def test_host_add_tunnel_flags(capsys):
+    args = _parse("host-add", "-n", "e", "-p", "edgeworker", "-m", "m", "--mgmt_attach",
+                  "tunnel", "--wg_public_key", "k")
+    assert (args.mgmt_attach, args.wg_public_key) == ("tunnel", "k")
+    with pytest.raises(SystemExit) as err:
+        _parse("host-add", "--mgmt_attach", "wan")
+    assert err.value.code == 2
+    assert "invalid choice: 'wan'" in capsys.readouterr().err
 
 
 def test_host_delete_takes_several():

@@ -12,7 +12,7 @@ import wsmeext.pecan as wsme_pecan
 from pecan import rest
 from wsme import types as wtypes
 
-from sysinv_edgeworker.api import host_rules, representation
+from sysinv_edgeworker.api import host_rules, representation, tunnel_rules
 from sysinv_edgeworker.api.controllers.v1 import kube, labels, types
 from sysinv_edgeworker.common import exception, validators
 from sysinv_edgeworker.conf import CONF
@@ -36,7 +36,7 @@ def _rules_context(dbapi):
     reserved.pop(None, None)
     network = host_rules.MgmtNetwork(
         dynamic=mgmt["dynamic"], subnet="%s/%s" % (mgmt["network"], mgmt["prefix"]),
-        reserved=reserved)
+        reserved=reserved, tunnel=mgmt["tunnel_pool_id"] is not None)
     return mgmt["system_mode"], network, {"id": mgmt["system_id"], "uuid": mgmt["system_uuid"]}
 
 
@@ -44,6 +44,7 @@ def _patch_changes(current, patch):
     """The top-level fields a JSON-patch changes, with their new values."""
     doc = dict(current, action=None, **{f: None for f in host_rules.BMC_FIELDS})
     ops = []
+    tunnel_rules.refuse_private(p.path.lstrip("/").split("/", 1)[0] for p in patch)
     for p in patch:
         field = p.path.lstrip("/").split("/", 1)[0]
         if not field:
@@ -99,7 +100,8 @@ def view(host, system=None):
 
 
 class HostController(rest.RestController):
-    _custom_actions = {"upgrade": ["POST"], "downgrade": ["POST"], "kube_refresh": ["POST"]}
+    _custom_actions = {"upgrade": ["POST"], "downgrade": ["POST"], "kube_refresh": ["POST"],
+                       "tunnel_refresh": ["POST"]}
 
     @pecan.expose(content_type="application/json")
     def get_all(self, **params):
@@ -164,6 +166,12 @@ class HostController(rest.RestController):
         """POST /v1/ihosts/kube_refresh: the conductor records every edgeworker's kubelet
         version, Ready condition and last-seen time from the cluster (conductor/kube_ops.py)."""
         return kube.KubeRefresh(**pecan.request.rpcapi.kube_refresh(pecan.request.context))
+
+    @wsme_pecan.wsexpose(types.Document, body=wsme.types.text)
+    def tunnel_refresh(self, body=None):
+        """POST /v1/ihosts/tunnel_refresh: the conductor records each tunnel host's latest
+        handshake from the controller's interface (tunnel_last_handshake)."""
+        return pecan.request.rpcapi.tunnel_refresh(pecan.request.context)
 
     @pecan.expose()
     def _lookup(self, host_ident, *remainder):

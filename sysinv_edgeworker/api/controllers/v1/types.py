@@ -67,6 +67,9 @@ class Host(Base):
     provision_updated_at = _text
     kube_node_ready = _value  # read-only; any JSON so that setting it is refused by name
     kube_last_seen = _text
+    mgmt_attach = _value  # any JSON: api/tunnel_rules.py names the field in its refusal
+    wg_public_key = _value
+    tunnel_last_handshake = _text  # read-only
     created_at = _text
     updated_at = _text
     links = _value  # read-only, as above
@@ -75,6 +78,11 @@ class Host(Base):
     bm_type = _text
     bm_username = _text
     bm_password = _text
+    # Accepted so that they are refused by name (a private key never leaves its node); other
+    # names are refused by wsme as unknown attributes. Never stored, logged or returned.
+    wg_private_key = _value
+    private_key = _value
+    privatekey = _value
 
 
 class ProvisionReport(Base):
