@@ -262,15 +262,15 @@ def test_random_two_ranges_picks_every_address_and_none_outside(db, conf, seeded
 
 def test_claimed_rows_name_the_host(db, conf):
     pool_id = _two_range_pool(db)
-    host = _host(db, 1)
+    host, other = _host(db, 1), _host(db, 2)
     a = alloc_mod.Allocator(db)
     with db.transaction():
         a.allocate(pool_id, host["id"], "edge-01")
-        a.claim(pool_id, "10.0.0.21", None, "static-one")
+        a.claim(pool_id, "10.0.0.21", other["id"], "static-one")
     rows = [(x.address, x.address_key, x.name, x.host_id) for x in db.address_list(pool_id)]
     assert rows == [("10.0.0.10", alloc_mod.key_of("10.0.0.10"), "edge-01", host["id"]),
                     ("10.0.0.21", "%032x" % int(netaddr.IPAddress("10.0.0.21")), "static-one",
-                     None)]
+                     other["id"])]
     with pytest.raises(exception.AddressInUse) as err, db.transaction():
         a.claim(pool_id, "10.0.0.21", None, "again")
     assert err.value.message == "mgmt_ip 10.0.0.21 is already assigned to another host."
