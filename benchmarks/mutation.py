@@ -1,6 +1,13 @@
 """Mutation score per module (mutmut 3, pinned in test-requirements.txt): prints JSON
-{module: {killed, survived, timeout, no_tests, total, score}}; ``score`` is the share of
-mutants the tests kill (a timeout counts as killed, as mutmut counts it).
+{module: {killed, survived, equivalent, timeout, no_tests, total, score, score_raw}};
+``score`` is the share of mutants the tests kill among those that can change behaviour
+(killed / (total - equivalent)), ``score_raw`` the share of all of them (a timeout counts as
+killed, as mutmut counts it).
+
+A surviving mutant counts as equivalent only when benchmarks/mutation_equivalent.json
+records it with the reason it cannot change behaviour and the line it writes (``+ ...`` in
+``mutmut show``); if that line no longer matches (the code moved and mutmut renumbered its
+mutants), it counts as survived and is listed under ``equivalent_stale``.
 
 Each module is mutated alone, in a temporary copy of the package and the tests, against only
 the fast unit tests that cover it (the machine is small): ``python benchmarks/mutation.py
@@ -15,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+EQUIVALENT = Path(__file__).with_name("mutation_equivalent.json")
 PKG = "sysinv_edgeworker"
 # module (under sysinv_edgeworker/) -> the unit tests that cover it
 MODULES = {
@@ -23,7 +31,9 @@ MODULES = {
     "kube/skew.py": ["tests/unit/kube/test_kube_skew.py",
                      "tests/unit/kube/test_kube_check_report.py"],
     "conductor/allocator.py": ["tests/unit/test_allocator.py"],
-    "api/host_rules.py": ["tests/unit/test_host_rules.py"],
+    "api/host_rules.py": ["tests/unit/test_host_rules.py",
+                          "tests/unit/test_host_rules_fields.py",
+                          "tests/unit/test_host_rules_changes.py"],
 }
 KILLED = ("killed", "timeout")
 
@@ -36,7 +46,14 @@ def _config(module, tests):
             % (PKG, PKG, module, lines(tests)))
 
 
+def _added_lines(diff):
+    return {line[1:].strip() for line in diff.splitlines()
+            if line.startswith("+") and not line.startswith("+++")}
+
+
 def score(module, tests, diffs=False):
+    equivalent = json.loads(EQUIVALENT.read_text()).get(module, {}) if EQUIVALENT.exists() \
+        else {}
     with tempfile.TemporaryDirectory(prefix="sysinv-ew-mutation-") as tmp:
         work = Path(tmp)
         shutil.copytree(REPO / PKG, work / PKG,
@@ -55,29 +72,40 @@ def score(module, tests, diffs=False):
                                % (module, run.stdout[-3000:], run.stderr[-3000:]))
         res = subprocess.run(mutmut + ["results", "--all", "true"], cwd=work,
                              capture_output=True, text=True, check=True)
-        shown = {}
-        for line in res.stdout.splitlines() if diffs else ():
+        statuses = {}
+        for line in res.stdout.splitlines():
             name, _, status = line.strip().rpartition(": ")
-            if name and status not in KILLED:
-                shown[name] = subprocess.run(mutmut + ["show", name], cwd=work,
-                                             capture_output=True, text=True).stdout
-    counts, survivors = {}, []
-    for line in res.stdout.splitlines():
-        name, _, status = line.strip().rpartition(": ")
-        if not name:
-            continue
+            if name:
+                statuses[name] = status
+        shown = {name: subprocess.run(mutmut + ["show", name], cwd=work, capture_output=True,
+                                      text=True).stdout
+                 for name, status in statuses.items()
+                 if status not in KILLED and (diffs or name in equivalent)}
+    counts, survivors, equal, stale = {}, [], [], []
+    for name, status in statuses.items():
         counts[status] = counts.get(status, 0) + 1
-        if status not in KILLED:
+        if status in KILLED:
+            continue
+        entry = equivalent.get(name)
+        if entry and status == "survived" and entry["line"] in _added_lines(shown[name]):
+            equal.append(name)
+        else:
             survivors.append(name)
+            if entry:
+                stale.append(name)
     total = sum(counts.values())
     killed = sum(counts.get(s, 0) for s in KILLED)
+    live = total - len(equal)
     return {"killed": killed, "survived": counts.get("survived", 0),
+            "equivalent": len(equal),
             "timeout": counts.get("timeout", 0), "no_tests": counts.get("no tests", 0),
             "other": {s: n for s, n in counts.items()
                       if s not in KILLED + ("survived", "no tests")},
-            "total": total, "score": round(killed / total, 3) if total else None,
+            "total": total, "score": round(killed / live, 3) if live else None,
+            "score_raw": round(killed / total, 3) if total else None,
             "not_killed": {n: shown.get(n) for n in sorted(survivors)} if diffs
-            else sorted(survivors)}
+            else sorted(survivors),
+            "equivalent_stale": sorted(stale)}
 
 
 def main(argv):

@@ -116,8 +116,8 @@ def mgmt_ip(value, net):
     if ip not in subnet:
         raise exception.InvalidParameterValue(
             err="mgmt_ip %s is not in the mgmt subnet %s." % (ip, subnet))
-    if ip == subnet.network or (subnet.version == 4 and subnet.size > 2
-                                and ip == subnet.broadcast):
+    # netaddr gives a /31 or /32 no broadcast address (None), as RFC 3021 has it
+    if ip == subnet.network or (subnet.version == 4 and ip == subnet.broadcast):
         raise exception.InvalidParameterValue(
             err="mgmt_ip %s is the %s address of the mgmt subnet %s."
                 % (ip, "network" if ip == subnet.network else "broadcast", subnet))
@@ -238,7 +238,7 @@ def validate_update(current, changes, system_mode, net):
         return {"action": changes["action"]}
 
     out = {}
-    new_pers = changes.get("personality", pers)
+    new_pers = pers
     if "personality" in changes and changes["personality"] != pers:
         if pers is not None:
             raise exception.InvalidParameterValue(

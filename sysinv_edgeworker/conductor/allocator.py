@@ -28,19 +28,13 @@ def key_of(address):
     return "%032x" % int(netaddr.IPAddress(address))
 
 
-def address_of(key, family):
-    return str(netaddr.IPAddress(int(key, 16), version=family))
-
-
 class Allocator:
     def __init__(self, dbapi, retries=20):
         self.dbapi = dbapi
         self.retries = retries
 
     def _search(self, pool, start):
-        for rng in pool.ranges:
-            if int(rng.end_key, 16) < start:
-                continue
+        for rng in pool.ranges:  # a range wholly below start gives None without a read
             found = self._first_free_in(pool, rng, max(int(rng.start_key, 16), start))
             if found is not None:
                 return found
@@ -71,11 +65,11 @@ class Allocator:
         return None
 
     def _random_candidate(self, pool):
-        sizes = [int(r.end_key, 16) - int(r.start_key, 16) + 1 for r in pool.ranges]
-        total = sum(sizes)
+        sizes = [(r, int(r.end_key, 16) - int(r.start_key, 16) + 1) for r in pool.ranges]
+        total = sum(size for _, size in sizes)
         for _ in range(RANDOM_PROBES):
             n = random.randrange(total)
-            for rng, size in zip(pool.ranges, sizes, strict=True):
+            for rng, size in sizes:
                 if n < size:
                     value = int(rng.start_key, 16) + n
                     break

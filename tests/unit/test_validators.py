@@ -149,3 +149,16 @@ def test_sort():
         "sort_dir 'ASC' is invalid; expected asc or desc.")
     assert _message(validators.sort, "x" * 70, "asc", keys).startswith(
         "sort_key '%s…' is invalid" % ("x" * 64))
+
+
+@pytest.mark.parametrize("limit,expected", [(None, 1000), (1, 1), (2, 2), (999, 999),
+                                            (1000, 1000), (1001, 1000), (10**9, 1000)])
+def test_page_limit(limit, expected):
+    assert validators.page_limit(limit, 1000) == expected
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_page_limit_refused(limit):
+    with pytest.raises(exception.InvalidParameterValue) as err:
+        validators.page_limit(limit, 1000)
+    assert (err.value.code, err.value.message) == (400, "limit must be a positive integer.")
