@@ -336,8 +336,8 @@ class _Build:
         for other in KUBE_DIR.iterdir():
             if not other.is_dir() or other.name in (self.key, "src", "gocache", "work"):
                 continue
-            record = other / "build.json"
-            built = record.stat().st_mtime if record.exists() else 0
+            other_record = other / "build.json"
+            built = other_record.stat().st_mtime if other_record.exists() else 0
             if now - built > STALE_BUILD_S:
                 shutil.rmtree(other, ignore_errors=True)
         self.say(f"done in {record['total_s']} s: {final / 'bin'}")

@@ -10,8 +10,9 @@ import tarfile
 
 import pytest
 
-from tests.lab import pkgbuild
+from tests.lab import config, pkgbuild, repos
 from tests.lab.ansible_run import playbook, recap
+from tests.lab.fixtures import _unavailable
 from tests.lab.proc import run
 
 pytestmark = [pytest.mark.lab, pytest.mark.real_k8s]
@@ -41,8 +42,18 @@ RPM_REQUIRES = {
 }
 
 
-def _repo_dir(lab, family):
-    return lab.repos.www / "core:/stable:/v1.20" / family
+@pytest.fixture(scope="module")
+def repo_tree(kube_bin):
+    """The built repos (cached by recipe); no lab, no lab lock: only files are inspected."""
+    try:
+        config.check_requirements()
+    except config.LabUnavailable as exc:
+        _unavailable(str(exc))
+    return repos.ensure_repos()
+
+
+def _repo_dir(built, family):
+    return built.www / "core:/stable:/v1.20" / family
 
 
 def _versions(bin_dir):
@@ -62,8 +73,8 @@ REAL = {
 }
 
 
-def test_v1_20_debs_carry_the_real_binaries_and_upstream_depends(lab, kube_bin, tmp_path):
-    deb_dir = _repo_dir(lab, "deb")
+def test_v1_20_debs_carry_the_real_binaries_and_upstream_depends(repo_tree, kube_bin, tmp_path):
+    deb_dir = _repo_dir(repo_tree, "deb")
     for name in pkgbuild.K8S_PACKAGES:
         deb = deb_dir / f"{name}_{V}-1.1_amd64.deb"
         run(["dpkg-deb", "-x", deb, tmp_path])
@@ -93,8 +104,8 @@ def _sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_v1_20_rpms_carry_the_real_binaries_and_upstream_requires(lab, kube_bin, tmp_path):
-    rpm_dir = _repo_dir(lab, "rpm")
+def test_v1_20_rpms_carry_the_real_binaries_and_upstream_requires(repo_tree, tmp_path):
+    rpm_dir = _repo_dir(repo_tree, "rpm")
     names = {**{n: V for n in pkgbuild.K8S_PACKAGES}, "cri-tools": "1.20.0"}
     for name, version in names.items():
         rpm = rpm_dir / f"{name}-{version}-150500.1.1.x86_64.rpm"
@@ -110,6 +121,35 @@ def test_v1_20_rpms_carry_the_real_binaries_and_upstream_requires(lab, kube_bin,
     dropin = (tmp_path / "usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf").read_text()
     assert "EnvironmentFile=-/etc/sysconfig/kubelet" in dropin
     assert (tmp_path / "etc/sysconfig/kubelet").read_text() == "KUBELET_EXTRA_ARGS=\n"
+
+
+def test_rocky_baseos_stand_in_names_the_tools_as_rocky_9(repo_tree, tmp_path):
+    repo = repo_tree.www / "rocky/9/BaseOS/x86_64/os"
+    found = {}
+    for rpm in repo.glob("*.rpm"):
+        query = run(["rpm", "-qp", "--qf", "%{NAME}", rpm]).stdout
+        found[query] = set(run(["rpm", "-qp", "--provides", rpm]).stdout.split("\n"))
+    assert set(found) == {
+        "conntrack-tools",
+        "socat",
+        "ethtool",
+        "iptables-nft",
+        "iptables-ebtables",
+        "iproute",
+        "util-linux",
+    }
+    assert any(p.startswith("conntrack") and "tools" not in p for p in found["conntrack-tools"])
+    assert any(p.startswith("iptables =") for p in found["iptables-nft"])
+    assert any(p.startswith("ebtables =") for p in found["iptables-ebtables"])
+    # Debian's real binaries inside, at the EL9 (usr-merged) paths
+    rpm = next(repo.glob("conntrack-tools-*.rpm"))
+    with open(rpm, "rb") as package:
+        payload = subprocess.run(
+            ["rpm2archive", "-"], stdin=package, capture_output=True, check=True
+        ).stdout
+    with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as archive:
+        archive.extractall(tmp_path, filter="tar")
+    assert run([tmp_path / "usr/sbin/conntrack", "--version"]).stdout.startswith("conntrack v")
 
 
 def _missing_tools(host):
