@@ -1,4 +1,5 @@
-"""Builds real Kubernetes v1.20.2 server binaries from Debian bookworm's source package, offline.
+"""Builds real Kubernetes v1.20.2 binaries (and a crictl stand-in) from Debian bookworm's source
+package, offline.
 
     python -m tests.lab build-kube        (the real-control-plane fixtures call ensure() themselves)
 
@@ -9,6 +10,11 @@ apt sources stay as they are), build in GOPATH mode with bookworm's Go, ``make g
 vendored modern-go/reflect2 1.0.1 replaced by Debian's 1.0.2 (1.0.1 segfaults under Go >= 1.18),
 and the version stamped into both version packages.  The binaries are cached under LAB_CACHE by a
 key of the recipe's inputs; a warm call returns at once.
+
+The same tree also builds ``crictl``: a stand-in (tests/lab/payload/crictl/main.go) on the kubelet's
+vendored CRI client, because cri-tools is not in Debian and no Go module proxy is reachable.  The Go
+build cache (``gocache``) is kept, so a changed recipe (e.g. an edited stand-in) relinks in about a
+minute instead of a cold build; LAB_DROP_GOCACHE=1 drops it after a build.
 """
 
 import fcntl
@@ -31,7 +37,20 @@ REFLECT2_PACKAGE = "golang-github-modern-go-reflect2-dev"
 REFLECT2_VERSION = "1.0.2-2"
 GIT_VERSION = "v1.20.2"
 GIT_COMMIT = "faecb196815e248d3ecfb03c680a4507229c2a56"
-COMMANDS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kubeadm")
+COMMANDS = (
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kubelet",
+    "kubeadm",
+    "kubectl",
+)
+#: The crictl stand-in: its source, where it goes in the tree, and the binary's name.
+CRICTL_SOURCE = Path(__file__).parent / "payload" / "crictl"
+CRICTL_PACKAGE = "cmd/edgelab-crictl"
+TOOLS = ("crictl",)
+#: Builds of other recipes are removed once they have not been (re)built for this long.
+STALE_BUILD_S = 2 * 24 * 3600
 VERSION_PACKAGES = (
     "k8s.io/kubernetes/vendor/k8s.io/component-base/version",
     "k8s.io/kubernetes/vendor/k8s.io/client-go/pkg/version",
@@ -54,6 +73,14 @@ def _go_version():
     return out.stdout.strip()
 
 
+def _crictl_digest():
+    digest = hashlib.sha256()
+    for path in sorted(CRICTL_SOURCE.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(CRICTL_SOURCE).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def recipe():
     """Everything that decides the binaries; its hash is the cache key."""
     return {
@@ -61,6 +88,7 @@ def recipe():
         "reflect2": f"{REFLECT2_PACKAGE}={REFLECT2_VERSION}",
         "go": _go_version(),
         "commands": list(COMMANDS),
+        "crictl": {"package": CRICTL_PACKAGE, "sha256": _crictl_digest()},
         "env": BUILD_ENV,
         "ldflags": _ldflags("<date>"),
         "steps": [
@@ -68,6 +96,7 @@ def recipe():
             "dpkg-source -x",
             "reflect2 1.0.2",
             "make gen_openapi",
+            "go build crictl stand-in",
             "go build",
         ],
     }
@@ -100,7 +129,7 @@ def bin_dir(key=None):
 def cached(key=None):
     """The bin directory if a complete build for this recipe is cached, else None."""
     out = bin_dir(key)
-    if (out.parent / "build.json").exists() and all((out / c).is_file() for c in COMMANDS):
+    if (out.parent / "build.json").exists() and all((out / c).is_file() for c in COMMANDS + TOOLS):
         return out
     return None
 
@@ -178,6 +207,7 @@ class _Build:
             self._step("unpack source", self._unpack)
             self._step("reflect2 1.0.2", self._replace_reflect2)
             self._step("make gen_openapi", self._gen_openapi)
+            self._step("go build crictl stand-in", self._go_build_crictl)
             self._step("go build", self._go_build)
         finally:
             done.set()
@@ -273,10 +303,24 @@ class _Build:
     def _gen_openapi(self):
         self._cmd(["make", "gen_openapi"], cwd=self.tree, env=self._go_env())
 
-    def _go_build(self):
-        out = KUBE_DIR / self.key / "bin.partial"
+    def _partial(self):
+        return KUBE_DIR / self.key / "bin.partial"
+
+    def _go_build_crictl(self):
+        """The stand-in first: small, so a mistake in it fails in seconds, not after the rest."""
+        out = self._partial()
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
+        shutil.copytree(CRICTL_SOURCE, self.tree / CRICTL_PACKAGE)
+        self._cmd(
+            ["go", "build", "-p", GO_PARALLEL, "-ldflags", "-s -w", "-o", out / "crictl"]
+            + [f"./{CRICTL_PACKAGE}"],
+            cwd=self.tree,
+            env=self._go_env(),
+        )
+
+    def _go_build(self):
+        out = self._partial()
         date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self._cmd(
             [
@@ -297,7 +341,7 @@ class _Build:
     def _finish(self):
         final = KUBE_DIR / self.key
         (final / "bin.partial").rename(final / "bin")
-        sizes = {c: (final / "bin" / c).stat().st_size for c in COMMANDS}
+        sizes = {c: (final / "bin" / c).stat().st_size for c in COMMANDS + TOOLS}
         record = {
             "key": self.key,
             "recipe": recipe(),
@@ -306,13 +350,19 @@ class _Build:
             "sizes": sizes,
         }
         (final / "build.json").write_text(json.dumps(record, indent=2) + "\n")
-        # Disk: keep the binaries and the source download, drop the tree, the Go cache
-        # (1.6 GB) and builds of older recipes.
+        # Disk: keep the binaries, the source download and the Go cache (1.6 GB; a relink after
+        # a recipe change then takes about a minute), drop the tree and builds of other recipes
+        # not built for STALE_BUILD_S (other checkouts on the machine may still use them).
         shutil.rmtree(self.work, ignore_errors=True)
-        if os.environ.get("LAB_KEEP_GOCACHE") != "1":
+        if os.environ.get("LAB_DROP_GOCACHE") == "1":
             shutil.rmtree(self.gocache, ignore_errors=True)
+        now = time.time()
         for other in KUBE_DIR.iterdir():
-            if other.is_dir() and other.name not in (self.key, "src", "gocache"):
+            if not other.is_dir() or other.name in (self.key, "src", "gocache", "work"):
+                continue
+            other_record = other / "build.json"
+            built = other_record.stat().st_mtime if other_record.exists() else 0
+            if now - built > STALE_BUILD_S:
                 shutil.rmtree(other, ignore_errors=True)
         self.say(f"done in {record['total_s']} s: {final / 'bin'}")
 

@@ -15,6 +15,9 @@ from tests.lab.cluster import DEFAULT_VERSION, ControlPlane
 from tests.lab.mounts import mounts_under, umount_under
 from tests.lab.proc import pids_matching, run
 
+#: The Rocky 9 BaseOS stand-in (node tools) every RPM-family host has configured.
+ELREPO_FILE = "/etc/yum.repos.d/edgelab-baseos.repo"
+
 
 class Lab:
     def __init__(self, run_dir=None, version=None, ca_kind=None):
@@ -135,6 +138,8 @@ class Lab:
         new = hostmod.Host(record, self.run_dir, self.ssh_key, self.known_hosts)
         try:
             hostmod.start(new, lowers, self)
+            if flav.is_rpm:  # the distribution repo an EL host has (apt hosts: the mirror)
+                new.file(ELREPO_FILE).write_text(self.repos.el_repo_file())
         except BaseException:
             hostmod.stop(new.dir)
             raise

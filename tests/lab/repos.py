@@ -4,12 +4,17 @@ Layout under the served directory (the same paths pkgs.k8s.io uses):
   core:/stable:/v1.29/deb/    flat apt repo: *.deb, Packages(.gz), Release, InRelease, Release.gpg,
                               Release.key
   core:/stable:/v1.29/rpm/    *.rpm (signed), repodata/repomd.xml(.asc|.key)
-  debian/                     flat apt repo: Debian's real containerd and runc (mirror key)
+  core:/stable:/v1.20/...     the same for 1.20.2, whose kubelet/kubeadm/kubectl carry the REAL
+                              binaries from kubebuild, plus cri-tools 1.20.0 (the crictl stand-in)
+  debian/                     flat apt repo: Debian's real containerd, runc and the node tools
+                              conntrack, socat, ebtables, ethtool, iptables (mirror key)
+  rocky/9/BaseOS/x86_64/os/   dnf repo: the node tools under Rocky 9's names (elrepo.py, mirror key)
   docker-ce/linux/centos/9/x86_64/stable/
                               dnf repo: containerd.io = Debian's real containerd + runc binaries
                               repackaged as an RPM, as Docker's repo ships it (docker key)
   keys/                       armored public keys: k8s, mirror, docker, rogue (signs nothing)
 Built once per recipe into the cache (temp dir + rename), served by http.server on the bridge.
+The recipe includes the kube build's key, so rebuilt binaries rebuild the repos.
 """
 
 import hashlib
@@ -19,12 +24,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.lab import config, pkgbuild
+from tests.lab import config, elrepo, kubebuild, pkgbuild
 from tests.lab.base import build_lock, roots_dir
 from tests.lab.proc import run, spawn, stop_pidfile, wait_port
 
+#: Versions whose packages carry the Python doubles (tests/lab/payload).
 K8S_VERSIONS = ("1.28.7", "1.29.2", "1.29.3", "1.30.2")
-MIRROR_PACKAGES = ("containerd", "runc")
+#: Versions whose packages carry the real binaries (kubebuild).
+REAL_K8S_VERSIONS = pkgbuild.REAL_VERSIONS
+#: The Debian mirror stand-in: the container runtime and the node tools kubelet/kubeadm need
+#: (their library dependencies are all in the base root already).
+MIRROR_PACKAGES = ("containerd", "runc", "conntrack", "socat", "ebtables", "ethtool", "iptables")
 KEYS = {
     "k8s": "edgelab pkgs.k8s.io signing key <k8s@edgelab.invalid>",
     "mirror": "edgelab Debian mirror signing key <mirror@edgelab.invalid>",
@@ -35,12 +45,15 @@ DOCKER_RPM_PATH = "docker-ce/linux/centos/9/x86_64/stable"
 
 
 def recipe():
-    sources = [Path(pkgbuild.__file__), Path(__file__)] + sorted((pkgbuild.PAYLOAD).iterdir())
+    payload = sorted(p for p in pkgbuild.PAYLOAD.rglob("*") if p.is_file())
+    sources = [Path(pkgbuild.__file__), Path(elrepo.__file__), Path(__file__), *payload]
     digest = hashlib.sha256()
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())
     return {
         "versions": list(K8S_VERSIONS),
+        "real_versions": list(REAL_K8S_VERSIONS),
+        "kube_build": kubebuild.cache_key(),
         "mirror": list(MIRROR_PACKAGES),
         "sources": digest.hexdigest(),
     }
@@ -74,6 +87,10 @@ class Repos:
 
     def mirror_keyring(self):
         return (self.path / "mirror.gpg").read_bytes()
+
+    def el_repo_file(self):
+        """/etc/yum.repos.d/ content for the Rocky 9 BaseOS stand-in (the node tools)."""
+        return elrepo.repo_file(self.base_url, f"{self.base_url}/keys/mirror.asc")
 
     def apt_source_script(self, minor, key="k8s"):
         """Shell commands that add the k8s apt repo of minor the way the pkgs.k8s.io docs do."""
@@ -115,16 +132,17 @@ def ensure_repos():
     final = roots_dir().parent / "repos" / _key(recipe())
     if (final / "recipe.json").exists():
         return Repos(final)
+    kube_bin = kubebuild.ensure()  # the real 1.20.2 packages carry these binaries
     with build_lock("repos"):
         if (final / "recipe.json").exists():
             return Repos(final)
         tmp = final.with_name(f".tmp-{final.name}")
         shutil.rmtree(tmp, ignore_errors=True)
         started = time.monotonic()
-        config.progress("building the signed apt/rpm package repos (about 15 s)")
+        config.progress("building the signed apt/rpm package repos (about 1 min)")
         try:
             with config.heartbeat("building the package repos"):
-                _build(tmp)
+                _build(tmp, kube_bin)
             (tmp / "recipe.json").write_text(json.dumps(recipe(), indent=2))
         finally:
             _kill_agent(tmp / "gnupg")
@@ -157,7 +175,7 @@ def _kill_agent(home):
         run(["gpgconf", "--homedir", home, "--kill", "all"], check=False)
 
 
-def _build(tmp):
+def _build(tmp, kube_bin):
     home = tmp / "gnupg"
     home.mkdir(parents=True, mode=0o700)
     www = tmp / "www"
@@ -166,14 +184,19 @@ def _build(tmp):
         _gpg(home, "--quick-gen-key", uid, "rsa3072", "sign", "never")
         (www / "keys" / f"{name}.asc").write_text(_gpg(home, "--armor", "--export", uid).stdout)
     (tmp / "mirror.gpg").write_bytes(_export_binary(home, KEYS["mirror"]))
-    for minor in sorted({pkgbuild.minor_of(v) for v in K8S_VERSIONS}):
+    versions = K8S_VERSIONS + REAL_K8S_VERSIONS
+    for minor in sorted({pkgbuild.minor_of(v) for v in versions}):
         deb_dir, rpm_dir = www / minor_path(minor) / "deb", www / minor_path(minor) / "rpm"
         deb_dir.mkdir(parents=True)
         rpm_dir.mkdir(parents=True)
-        for version in (v for v in K8S_VERSIONS if pkgbuild.minor_of(v) == minor):
+        for version in (v for v in versions if pkgbuild.minor_of(v) == minor):
             for name in pkgbuild.K8S_PACKAGES:
-                pkgbuild.build_deb(name, version, deb_dir)
-                pkgbuild.build_rpm(name, version, rpm_dir)
+                pkgbuild.build_deb(name, version, deb_dir, kube_bin)
+                pkgbuild.build_rpm(name, version, rpm_dir, kube_bin)
+        if minor in pkgbuild.CRI_TOOLS_VERSIONS:
+            tools = pkgbuild.CRI_TOOLS_VERSIONS[minor]
+            pkgbuild.build_deb("cri-tools", tools, deb_dir, kube_bin)
+            pkgbuild.build_rpm("cri-tools", tools, rpm_dir, kube_bin)
         _index_apt(home, deb_dir, KEYS["k8s"], origin=f"edgelab pkgs.k8s.io v{minor}")
         (deb_dir / "Release.key").write_text((www / "keys/k8s.asc").read_text())
         _index_rpm(home, rpm_dir, KEYS["k8s"])
@@ -182,6 +205,8 @@ def _build(tmp):
     run(["apt-get", "download", *MIRROR_PACKAGES], cwd=mirror, timeout=300)
     _index_apt(home, mirror, KEYS["mirror"], origin="edgelab Debian mirror")
     _containerd_rpm_repo(home, mirror, www / DOCKER_RPM_PATH)
+    elrepo.build(mirror, www / elrepo.EL_PATH)
+    _index_rpm(home, www / elrepo.EL_PATH, KEYS["mirror"])
 
 
 def _containerd_rpm_repo(home, debs, repo):
@@ -189,8 +214,8 @@ def _containerd_rpm_repo(home, debs, repo):
     repo.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp) / "stage"
-        for deb in sorted(debs.glob("*.deb")):
-            run(["dpkg-deb", "-x", deb, stage])
+        for package in ("containerd", "runc"):
+            run(["dpkg-deb", "-x", next(debs.glob(f"{package}_*.deb")), stage])
         shutil.rmtree(stage / "usr/share", ignore_errors=True)
         unit = stage / "usr/lib/systemd/system"
         unit.mkdir(parents=True)

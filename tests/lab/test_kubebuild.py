@@ -1,5 +1,8 @@
 """The build of REAL Kubernetes v1.20.2 (tests/lab/kubebuild.py): binaries that run, cached."""
 
+import shutil
+import subprocess
+
 import pytest
 
 from tests.lab import kubebuild, realcluster
@@ -38,3 +41,30 @@ def test_cache_key_follows_the_recipe_inputs(kube_bin, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(kubebuild, "SOURCE_VERSION", "1.20.5+really1.20.2-1.1")
     assert kubebuild.cache_key() not in (key, changed)
+
+
+def test_kubectl_and_the_crictl_stand_in_are_built(kube_bin):
+    out = subprocess.run(
+        [kube_bin / "kubectl", "version", "--client", "--short"], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "Client Version: v1.20.2"
+    crictl = subprocess.run([kube_bin / "crictl", "--version"], capture_output=True, text=True)
+    assert crictl.stdout.strip() == "crictl version v1.20.0-edgelab"
+    # no endpoint answers: exit 1 with the reason, as crictl does
+    down = subprocess.run(
+        [kube_bin / "crictl", "-r", "unix:///nonexistent/edgelab.sock", "-t", "1s", "version"],
+        capture_output=True,
+        text=True,
+    )
+    assert down.returncode == 1 and "nonexistent/edgelab.sock" in down.stderr
+
+
+def test_cache_key_follows_the_crictl_source(tmp_path, monkeypatch):
+    key = kubebuild.cache_key()
+    source = tmp_path / "crictl"
+    shutil.copytree(kubebuild.CRICTL_SOURCE, source)
+    monkeypatch.setattr(kubebuild, "CRICTL_SOURCE", source)
+    assert kubebuild.cache_key() == key
+    main = source / "main.go"
+    main.write_text(main.read_text().replace("v1.20.0-edgelab", "v1.20.0-changed"))
+    assert kubebuild.cache_key() != key
