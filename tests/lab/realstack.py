@@ -152,6 +152,9 @@ class RealStack:
             "edgeworker_registry_password": self.registry.password
             or (self.registry.dir / "password").read_text().strip(),
             "edgeworker_prepull_enabled": True,
+            # A real Node is Ready once the CNI DaemonSet's pod ran on it (pulled, started):
+            # the role's default wait (60 x 5 s), not the lab doubles' 60 x 1 s.
+            "edgeworker_node_ready_delay": 5,
             # Lab hosts lack CAP_SYS_RESOURCE (this machine's sandbox has none to give), so runc
             # cannot set the sandbox's oom_score_adj -998 (docs/lab.md).
             "edgeworker_containerd_restrict_oom_score_adj": True,
