@@ -196,6 +196,40 @@ def test_the_token_is_short_lived_and_scoped(kube_api, tmp_path):
     assert _tokens(kube_api) == {}
 
 
+def test_cleanup_deletes_every_token_the_run_recorded(kube_api, tmp_path):
+    """Two tokens left in the cluster (a second one made while the first was not replaced, as
+    when a renewal's delete of the old token failed): cleanup deletes both, not only the
+    current one."""
+    state_file = tmp_path / "state.json"
+    second = {
+        "name": "Test | A second token of the run",
+        "ansible.builtin.include_role": {"name": "edgeworker_controller", "tasks_from": "05-token"},
+    }
+    dump = {
+        "name": "Test | Dump the run's token ids and the cluster's tokens",
+        "ansible.builtin.copy": {
+            "dest": str(state_file),
+            "mode": "0600",
+            "content": "{{ {'ids': edgeworker_controller_state.token_ids, 'cluster': "
+            "lookup('kubernetes.core.k8s', kind='Secret', namespace='kube-system', "
+            "kubeconfig=edgeworker_kubeconfig) | map(attribute='metadata.name') "
+            "| select('match', 'bootstrap-token-') | list} | to_json }}",
+        },
+        "no_log": True,
+    }
+    variables = {
+        "edgeworker_kubeconfig": str(kube_api.kubeconfig),
+        "edgeworker_lock_path": str(tmp_path / "run" / "provision.lock"),
+    }
+    plays = [cr.controller_play([second, dump]), cr.cleanup_play()]
+    result = cr.run(tmp_path, plays, cr.write_inventory(tmp_path), variables)
+    assert result.returncode == 0, result.stdout[-6000:]
+    state = json.loads(state_file.read_text())
+    assert len(state["ids"]) == 2
+    assert sorted(state["cluster"]) == sorted(f"bootstrap-token-{i}" for i in state["ids"])
+    assert _tokens(kube_api) == {}
+
+
 def test_bad_min_remaining_is_refused_naming_the_variable(kube_api, tmp_path):
     hosts = {
         name: {
