@@ -244,6 +244,26 @@ def test_the_proxy_is_used_and_its_password_is_only_in_0600_files(fleet, lab_clu
     assert any(url.endswith("/repodata/repomd.xml") for url in through), through[:10]
 
 
+def test_the_rpm_host_is_reported_before_any_change(fleet):
+    """Preflight on the Rocky stand-in reports SELinux, firewalld, NetworkManager and dnf
+    versionlock before the first change; the Ubuntu host gets no such report. The stand-in's
+    userland is Debian's: no SELinux, firewalld or NetworkManager runs there, so only the
+    'absent' answers (and no action) are proven here."""
+    output = fleet.first.stdout
+    report = re.search(
+        r"pr1 \(RPM family, before any change\): SELinux ([^;]+); firewalld ([^;]+); "
+        r"NetworkManager ([^;]+); dnf versionlock (present|absent) \(the packages are held by "
+        r"the repository's exclude= line either way\)",
+        " ".join(output.split()),
+    )
+    assert report, [line for line in output.splitlines() if "RPM" in line][:20]
+    assert report.group(1) in ("not available", "disabled")
+    assert report.group(2) in ("inactive", "unknown") and report.group(3) in ("inactive", "unknown")
+    assert "pu1 (RPM family" not in output
+    first_change = output.index("TASK [edgeworker_os_prep")
+    assert output.index("Preflight | RPM | Report SELinux") < first_change
+
+
 def test_second_run_changes_nothing(fleet):
     again = provision(fleet.lab, fleet.hosts, fleet.work / "run2", fleet.extra)
     assert again.returncode == 0, failure_text(again)
