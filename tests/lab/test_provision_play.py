@@ -2,21 +2,26 @@
 stand-in and a Rocky 9 stand-in), reporting to a real all-in-one sysinv-edgeworker service.
 
 Real: SSH, apt/dpkg and dnf/rpm against signed repos, containerd running under systemd, the
-kubelet unit, sysctl in the host's netns, the API service. Test doubles: the lab API server
-(Kubernetes HTTP API) and kubeadm, which validates the join contract (token, CA pin, endpoint)
-and records it instead of bootstrapping a real kubelet (docs/lab.md).
+kubelet unit, sysctl in the host's netns, the API service, and an HTTP forward proxy with a
+password (tests/lab/proxy.py) that dnf goes through. Test doubles: the lab API server
+(Kubernetes HTTP API; it holds the bootstrap-token Secrets the playbook creates, renews and
+deletes) and kubeadm, which validates the join contract (token, CA pin, endpoint) and records it
+instead of bootstrapping a real kubelet (docs/lab.md).
 """
 
 import json
+import os
 import re
 import secrets
 from types import SimpleNamespace
 
 import pytest
 
+from tests.lab import config
 from tests.lab.ansible_run import recap
 from tests.lab.provision_api import running_service
 from tests.lab.provision_run import failure_text, provision
+from tests.lab.proxy import forward_proxy
 
 pytestmark = pytest.mark.lab
 
@@ -34,7 +39,9 @@ def fleet(lab, lab_cluster, tmp_path_factory):
     try:
         hosts = [lab.add_host("pu1", "ubuntu2204", "systemd"),
                  lab.add_host("pr1", "rocky9", "systemd")]
-        with running_service(work / "aio") as api:
+        proxy_password = "proxy-pw-" + secrets.token_hex(12)
+        with running_service(work / "aio") as api, \
+                forward_proxy("edgeproxy", proxy_password) as proxy:
             records = {host.name: api.add_edgeworker(host) for host in hosts}
             # Labels assigned before the join (system host-label-assign): the playbook reads
             # them from the API and puts them on the Node; for the same key the API's value
@@ -54,10 +61,17 @@ def fleet(lab, lab_cluster, tmp_path_factory):
                 "edgeworker_node_labels": {"node-role.kubernetes.io/edgeworker": "",
                                            "edgelab.io/site": "lab"},
                 "edgeworker_node_taints": [TAINT],
+                # dnf goes through the proxy (apt reaches the repository, the API endpoint's
+                # address, directly: it is in no_proxy)
+                "edgeworker_http_proxy": proxy.url,
+                "edgeworker_no_proxy": "mirror.edgelab.invalid, 198.18.0.1",
+                # a new bootstrap token before each batch's joins
+                "edgeworker_token_min_remaining_seconds": 1200,
             }
             first = provision(lab, hosts, work / "run1", extra, args=["-vvv"])
             yield SimpleNamespace(lab=lab, hosts=hosts, api=api, first=first, extra=extra,
-                                  work=work, secrets=[registry_password, api.password])
+                                  work=work, proxy=proxy, proxy_password=proxy_password,
+                                  secrets=[registry_password, api.password, proxy_password])
     finally:
         nodes = lab_cluster.nodes()
         for host in hosts:
@@ -158,6 +172,96 @@ def test_no_secret_in_the_vvv_output(fleet):
         record = host.file("/var/lib/fake-kubeadm/join.json").read_text()
         token_id = re.search(r'"token_id": "([a-z0-9]{6})"', record).group(1)
         assert not re.search(re.escape(token_id) + r"\.[a-z0-9]{16}", output)
+
+
+def test_the_batch_joined_with_a_renewed_token_and_every_token_is_gone(fleet, lab_cluster):
+    """min remaining = TTL: the token play 1 made is replaced before the batch's joins (and
+    deleted at once); the joins used the new one; the run deleted it too."""
+    output = " ".join(fleet.first.stdout.split())
+    made = re.findall(r"Bootstrap token ([a-z0-9]{6}) \(Secret kube-system/bootstrap-token-",
+                      output)
+    assert len(made) == 2, [line for line in fleet.first.stdout.splitlines()
+                            if "oken" in line][:60]  # play 1's, then the batch's
+    assert f"Bootstrap token {made[0]} has " in output and "replaced by a new token" in output
+    joined = {re.search(r'"token_id": "([a-z0-9]{6})"',
+                        h.file("/var/lib/fake-kubeadm/join.json").read_text()).group(1)
+              for h in fleet.hosts}
+    assert joined == {made[1]}
+    names = {s["metadata"]["name"] for s in lab_cluster.request(
+        "GET", "/api/v1/namespaces/kube-system/secrets")["items"]}
+    assert not names & {f"bootstrap-token-{t}" for t in made}
+
+
+def _world_readable_with(root, needle):
+    """Files under the host's root (outside /proc, /sys, /dev) that contain needle, with
+    their modes."""
+    found = {}
+    for top in ("etc", "var", "root", "tmp", "home", "opt", "srv", "usr/local"):
+        for dirpath, _dirs, files in os.walk(root / top):
+            for name in files:
+                path = os.path.join(dirpath, name)
+                try:
+                    if os.path.islink(path) or needle not in open(path, "rb").read():
+                        continue
+                    found[path[len(str(root)):]] = os.stat(path).st_mode & 0o777
+                except OSError:
+                    continue
+    return found
+
+
+def test_the_proxy_is_used_and_its_password_is_only_in_0600_files(fleet, lab_cluster):
+    """The password reaches only 0600 files (the apt proxy file, dnf.conf, the containerd and
+    kubelet environment file), never `systemctl show`; dnf's requests went through the proxy
+    authenticated; NO_PROXY is the operator's entries, then localhost, the node, its mgmt
+    subnet, the cluster's service and pod CIDRs (the lab API server's kubeadm-config), its
+    service domain, the API endpoint and the registry - each once."""
+    needle = fleet.proxy_password.encode()
+    for host in fleet.hosts:
+        rpm = host.flavour.is_rpm
+        files = _world_readable_with(host.root, needle)
+        expected = {"/etc/edgeworker/proxy.env",
+                    "/etc/dnf/dnf.conf" if rpm else "/etc/apt/apt.conf.d/90edgeworker-proxy"}
+        assert set(files) == expected, (host.name, files)
+        assert all(mode == 0o600 for mode in files.values()), (host.name, files)
+        shown = host.ssh("systemctl show containerd kubelet -p Environment -p EnvironmentFiles")
+        assert fleet.proxy_password not in shown.stdout
+        assert "/etc/edgeworker/proxy.env" in shown.stdout
+        env = host.file("/etc/edgeworker/proxy.env").read_text()
+        assert f'HTTP_PROXY="{fleet.proxy.url}"' in env
+        no_proxy = re.search(r'^NO_PROXY="([^"]*)"$', env, re.M).group(1).split(",")
+        # 198.18.0.1, given by the operator, is also the API endpoint's and the registry's
+        # address: it appears once, where the operator put it
+        assert lab_cluster.endpoint.rsplit(":", 1)[0] == config.BRIDGE_IP == "198.18.0.1"
+        assert no_proxy == [
+            "mirror.edgelab.invalid", "198.18.0.1", "localhost", "127.0.0.1", "::1", host.name,
+            host.ip, f"{config.SUBNET_PREFIX}.0/{config.PREFIX_LEN}", "10.96.0.0/12",
+            "172.16.0.0/16", ".svc", ".svc.cluster.local", "registry.edgelab.invalid"], no_proxy
+    rpm_ip = next(h.ip for h in fleet.hosts if h.flavour.is_rpm)
+    # dnf's requests reached the repository through the proxy with the password (a client may
+    # first ask without it and get the 407 challenge; only authorised requests are forwarded)
+    through = [url for ip, _method, url, authorised in fleet.proxy.requests
+               if ip == rpm_ip and authorised]
+    assert any(url.endswith("/repodata/repomd.xml") for url in through), through[:10]
+
+
+def test_the_rpm_host_is_reported_before_any_change(fleet):
+    """Preflight on the Rocky stand-in reports SELinux, firewalld, NetworkManager and dnf
+    versionlock before the first change; the Ubuntu host gets no such report. The stand-in's
+    userland is Debian's: no SELinux, firewalld or NetworkManager runs there, so only the
+    'absent' answers (and no action) are proven here."""
+    output = fleet.first.stdout
+    report = re.search(
+        r"pr1 \(RPM family, before any change\): SELinux ([^;]+); firewalld ([^;]+); "
+        r"NetworkManager ([^;]+); dnf versionlock (present|absent) \(the packages are held by "
+        r"the repository's exclude= line either way\)",
+        " ".join(output.split()),
+    )
+    assert report, [line for line in output.splitlines() if "RPM" in line][:20]
+    assert report.group(1) in ("not available", "disabled")
+    assert report.group(2) in ("inactive", "unknown") and report.group(3) in ("inactive", "unknown")
+    assert "pu1 (RPM family" not in output
+    first_change = output.index("TASK [edgeworker_os_prep")
+    assert output.index("Preflight | RPM | Report SELinux") < first_change
 
 
 def test_second_run_changes_nothing(fleet):

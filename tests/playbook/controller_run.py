@@ -104,7 +104,7 @@ def cleanup_play():
 
 FACTS = ("edgeworker_kube_version", "edgeworker_kube_minor", "edgeworker_api_endpoint",
          "edgeworker_ca_cert_hash", "edgeworker_ca_cert_pem", "edgeworker_join_token_id",
-         "edgeworker_prepull_images", "edgeworker_pause_image")
+         "edgeworker_prepull_images", "edgeworker_pause_image", "edgeworker_cluster_no_proxy")
 
 
 def dump_facts_task(path):

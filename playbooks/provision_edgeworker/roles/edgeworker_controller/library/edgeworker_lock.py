@@ -14,22 +14,24 @@ DOCUMENTATION = r"""
 module: edgeworker_lock
 short_description: Take or release the provision_edgeworker run lock
 description:
-  - The lock is a JSON file (run id, pid and start time of the ansible-playbook process, host,
-    creation time) created atomically with link(2), so a half-written lock is never visible and
-    two runs can never both create it.
+  - The lock is a JSON file (run id, pid and start time of the ansible-playbook process, host
+    name, boot id, creation time) created atomically with link(2), so a half-written lock is
+    never visible and two runs can never both create it.
   - Every check-then-write is serialised with flock(2) on C(<path>.guard), so taking over a
     stale lock is atomic too.
-  - A lock is stale when its owner process is gone (same host; pid and start time are compared
-    against pid reuse) or when it is older than I(stale_after) seconds. A stale lock is taken
-    over with a warning naming its previous owner.
+  - A lock is stale only when its owner is gone - never because of its age alone: on the same
+    host, when the host rebooted since (boot id) or the owner process no longer exists (pid and
+    start time, against pid reuse). A stale lock is taken over with a warning naming its previous
+    owner. A lock recorded by another host (a lock path on shared storage) cannot be checked
+    and is refused, saying so; so is a lock file with no owner in it.
   - C(state=absent) removes the lock only when I(run_id) owns it.
+  - The lock's record is returned as C(holder) (not C(owner): with a C(path) in the result,
+    Ansible adds the file's C(owner) user name over it).
 options:
   path: {description: Lock file path (absolute)., type: path, required: true}
   run_id: {description: This run's identifier., type: str, required: true}
   state: {description: present takes the lock, absent releases it., type: str,
           choices: [present, absent], default: present}
-  stale_after: {description: Age in seconds after which a lock is stale., type: int,
-                default: 4200}
 """
 
 GUARD_WAIT = 30
@@ -68,6 +70,14 @@ def run_owner():
     return owner, info[1] if info else ""
 
 
+def boot_id():
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
 def _read(path):
     try:
         with open(path) as handle:
@@ -79,23 +89,34 @@ def _read(path):
 
 
 def _describe(lock):
-    return "pid %s on %s, run %s" % (lock.get("pid", "?"), lock.get("host", "?"),
-                                     lock.get("run_id", "?"))
+    return "pid %s on %s, run %s" % (
+        lock.get("pid", "?"),
+        lock.get("host", "?"),
+        lock.get("run_id", "?"),
+    )
 
 
-def _staleness(lock, path, stale_after):
-    """Why the existing lock is stale, or None when it is live."""
-    created = lock.get("created_epoch")
-    if not isinstance(created, (int, float)):
-        created = os.stat(path).st_mtime
-    age = time.time() - created
-    if age > stale_after:
-        return "it is %d s old, more than %d s (token TTL + margin)" % (age, stale_after)
-    if lock.get("host") == socket.gethostname() and lock.get("pid"):
-        info = _stat(lock["pid"])
-        if info is None or (lock.get("pid_start") and info[1] != lock["pid_start"]):
-            return "its owner process %s is gone" % lock["pid"]
-    return None
+def _staleness(lock, path):
+    """(why the lock is stale or None when its owner may be running, why it is not stale)."""
+    if not lock.get("host") or not isinstance(lock.get("pid"), int):
+        return None, (
+            "the lock file names no owner (host and pid); if no provision_edgeworker "
+            "run is going, remove %s" % path
+        )
+    if lock["host"] != socket.gethostname():
+        return None, (
+            "it was taken on another host, %s, where this run cannot check whether "
+            "pid %s still runs; if that run is gone, remove %s" % (lock["host"], lock["pid"], path)
+        )
+    if lock.get("boot_id") and lock["boot_id"] != boot_id():
+        return "this host rebooted since it was taken (boot id %s)" % lock["boot_id"], None
+    info = _stat(lock["pid"])
+    if info is None or (lock.get("pid_start") and info[1] != lock["pid_start"]):
+        return "its owner process %s is gone" % lock["pid"], None
+    return None, (
+        "its owner process %s is still running; wait for it to finish (a lock whose "
+        "owner is gone is taken over automatically)" % lock["pid"]
+    )
 
 
 def _write(path, record, replace):
@@ -129,35 +150,48 @@ def _guard(module, path):
             time.sleep(0.1)
 
 
-def take(module, path, run_id, stale_after):
+def take(module, path, run_id):
     current = _read(path)
     if current is not None and current.get("run_id") == run_id:
-        return dict(changed=False, owner=current, msg="this run already holds the lock")
+        return dict(changed=False, holder=current, msg="this run already holds the lock")
     pid, start = run_owner()
     now = time.time()
-    record = {"run_id": run_id, "pid": pid, "pid_start": start, "host": socket.gethostname(),
-              "created_epoch": now,
-              "created": datetime.datetime.fromtimestamp(now, datetime.UTC).strftime(
-                  "%Y-%m-%dT%H:%M:%SZ")}
-    result = dict(changed=True, owner=record, taken_over=None)
+    record = {
+        "run_id": run_id,
+        "pid": pid,
+        "pid_start": start,
+        "host": socket.gethostname(),
+        "boot_id": boot_id(),
+        "created_epoch": now,
+        "created": datetime.datetime.fromtimestamp(now, datetime.UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        ),
+    }
+    result = dict(changed=True, holder=record, taken_over=None)
     if current is not None:
-        reason = _staleness(current, path, stale_after)
+        reason, live = _staleness(current, path)
         since = current.get("created") or "an unknown time (unreadable lock file)"
         if reason is None:
             module.fail_json(
-                msg="another provision_edgeworker run holds the lock since %s (%s): %s. Wait "
-                    "for it to finish; a lock whose owner is gone is taken over automatically."
-                    % (since, _describe(current), path), owner=current)
+                msg="another provision_edgeworker run holds the lock since %s (%s): %s: %s."
+                % (since, _describe(current), path, live),
+                holder=current,
+            )
         result["taken_over"] = current
-        result["msg"] = ("took over a stale provision_edgeworker lock held since %s (%s): %s"
-                         % (since, _describe(current), reason))
+        result["msg"] = "took over a stale provision_edgeworker lock held since %s (%s): %s" % (
+            since,
+            _describe(current),
+            reason,
+        )
         module.warn(result["msg"])
     if not module.check_mode:
         try:
             _write(path, record, replace=current is not None)
         except FileExistsError:
-            module.fail_json(msg="another provision_edgeworker run created the lock %s at the "
-                                 "same moment; try again" % path)
+            module.fail_json(
+                msg="another provision_edgeworker run created the lock %s at the "
+                "same moment; try again" % path
+            )
     return result
 
 
@@ -166,8 +200,11 @@ def release(module, path, run_id):
     if current is None:
         return dict(changed=False, msg="no lock at %s" % path)
     if current.get("run_id") != run_id:
-        return dict(changed=False, owner=current,
-                    msg="the lock belongs to another run (%s); left in place" % _describe(current))
+        return dict(
+            changed=False,
+            holder=current,
+            msg="the lock belongs to another run (%s); left in place" % _describe(current),
+        )
     if not module.check_mode:
         os.unlink(path)
     return dict(changed=True, msg="lock released")
@@ -179,7 +216,6 @@ def main():
             path=dict(type="path", required=True),
             run_id=dict(type="str", required=True),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            stale_after=dict(type="int", default=4200),
         ),
         supports_check_mode=True,
     )
@@ -193,7 +229,7 @@ def main():
     guard = _guard(module, path)
     try:
         if module.params["state"] == "present":
-            result = take(module, path, run_id, module.params["stale_after"])
+            result = take(module, path, run_id)
         else:
             result = release(module, path, run_id)
     finally:
