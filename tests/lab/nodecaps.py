@@ -25,6 +25,7 @@ Everything is removed with the host: the cgroup dirs depth-first once its proces
 
 import json
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -139,8 +140,10 @@ def prepare_booted(nspawn_pid, name):
     run(["nsenter", "-t", str(pid1), "-m", "--", "sh", "-c", "\n".join(lines)])
 
 
-def remove(host_dir, timeout=20.0):
-    """rmdir the recorded subtrees depth-first (the host's processes must be gone)."""
+def remove(host_dir, timeout=60.0):
+    """rmdir the recorded subtrees depth-first. Called once the host's nspawn has exited; a
+    process still in the subtree (a container process not yet reaped) is the host's own and is
+    killed."""
     record = Path(host_dir) / _RECORD
     if not record.exists():
         return
@@ -154,12 +157,24 @@ def remove(host_dir, timeout=20.0):
                 try:
                     directory.rmdir()
                 except OSError:
-                    pass
+                    _kill_members(directory)
             if top.exists():
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"cgroup {top} still busy after {timeout}s")
                 time.sleep(0.2)
     record.unlink()
+
+
+def _kill_members(directory):
+    try:
+        pids = (directory / "cgroup.procs").read_text().split()
+    except OSError:
+        return
+    for pid in pids:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def leftovers():
