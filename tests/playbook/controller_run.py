@@ -104,7 +104,8 @@ def cleanup_play():
 
 FACTS = ("edgeworker_kube_version", "edgeworker_kube_minor", "edgeworker_api_endpoint",
          "edgeworker_ca_cert_hash", "edgeworker_ca_cert_pem", "edgeworker_join_token_id",
-         "edgeworker_prepull_images", "edgeworker_pause_image", "edgeworker_cluster_no_proxy")
+         "edgeworker_prepull_images", "edgeworker_pause_image", "edgeworker_cluster_no_proxy",
+         "edgeworker_cgroup_driver", "edgeworker_cgroup_root", "edgeworker_cni_bin_dir")
 
 
 def dump_facts_task(path):
