@@ -5,20 +5,10 @@ import pytest
 
 from sysinv_edgeworker.api import host_rules as rules
 from sysinv_edgeworker.common import exception
+from tests.unit.host_rules_data import BARE, CURRENT, EDGE, MAC, WORKER
 
-MAC = "52:54:00:aa:bb:01"
 DYN = rules.MgmtNetwork(dynamic=True, subnet="192.168.204.0/24", reserved={})
 STATIC = rules.MgmtNetwork(dynamic=False, subnet=DYN.subnet, reserved={})
-EDGE = {"hostname": "edge-01", "personality": "edgeworker", "mgmt_mac": MAC}
-CURRENT = {
-    "uuid": "u",
-    "hostname": "edge-01",
-    "personality": "edgeworker",
-    "mgmt_mac": MAC,
-    "mgmt_ip": "192.168.204.1",
-}
-BARE = {"uuid": "u", "hostname": None, "personality": None, "mgmt_mac": MAC, "mgmt_ip": None}
-WORKER = dict(CURRENT, hostname="worker-0", personality="worker")
 ACTIONS = (
     "lock, unlock, force-lock, force-unlock, reboot, reset, reinstall, power-on, "
     "power-off, swact, force-swact"
