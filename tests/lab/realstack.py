@@ -149,8 +149,7 @@ class RealStack:
             "edgeworker_registry_address": self.registry.address,
             "edgeworker_registry_ca_cert_file": str(self.registry.ca_cert_file),
             "edgeworker_registry_username": self.registry.username,
-            "edgeworker_registry_password": self.registry.password
-            or (self.registry.dir / "password").read_text().strip(),
+            "edgeworker_registry_password": self.registry.secret(),
             "edgeworker_prepull_enabled": True,
             # A real Node is Ready once the CNI DaemonSet's pod ran on it (pulled, started):
             # the role's default wait (60 x 5 s), not the lab doubles' 60 x 1 s.

@@ -119,10 +119,14 @@ class RealRegistry:
     def client(self, username=None, password=None, anonymous=False):
         """A v2 API client that connects to the address and verifies the certificate for
         registry.local against the registry CA (as containerd does through /etc/hosts)."""
-        if self.password is None and not anonymous:
-            self.password = (self.dir / "password").read_text().strip()
-        creds = None if anonymous else (username or self.username, password or self.password)
+        creds = None if anonymous else (username or self.username, password or self.secret())
         return Client(self.address, self.port, HOSTNAME, self.ca_cert_file, creds)
+
+    def secret(self):
+        """The run's password (from its 0600 file when this object did not start the registry)."""
+        if self.password is None:
+            self.password = (self.dir / "password").read_text().strip()
+        return self.password
 
     def push(self, images=None):
         """Upload images ({name: images.Image}; default: images.ensure()) and return
