@@ -34,6 +34,8 @@ def lab_vars(lab, workdir, **extra):
         "edgeworker_report_enabled": False,
         "edgeworker_prepull_enabled": False,  # the lab has no image registry
         "edgeworker_node_ready_delay": 1,
+        # Lab hosts are registered with made-up MACs; test_mgmt_network.py runs that role.
+        "edgeworker_manage_mgmt_interface": False,
     }
     values.update(extra)
     return values
