@@ -38,23 +38,25 @@ def rendered(tmp_path_factory):
     tasks = []
     for tool, template in TOOLS.items():
         for case, c in CASES.items():
-            tasks.append({
-                "name": f"{tool} {case}",
-                "ansible.builtin.template": {
-                    "src": str(ROLE / "templates" / template),
-                    "dest": str(tmp / f"{tool}-{case}"),
-                    "mode": "0600",
-                },
-                "vars": {
-                    "edgeworker_network_iface": "enp1s0",
-                    "edgeworker_network_mac": MAC,
-                    "edgeworker_network_dynamic": c["dynamic"],
-                    "edgeworker_network_ip": c["ip"],
-                    "edgeworker_network_prefix": c["prefix"],
-                    "edgeworker_network_gateway": c["gateway"],
-                    "edgeworker_network_family": "6" if ":" in c["ip"] else "4",
-                },
-            })
+            tasks.append(
+                {
+                    "name": f"{tool} {case}",
+                    "ansible.builtin.template": {
+                        "src": str(ROLE / "templates" / template),
+                        "dest": str(tmp / f"{tool}-{case}"),
+                        "mode": "0600",
+                    },
+                    "vars": {
+                        "edgeworker_network_iface": "enp1s0",
+                        "edgeworker_network_mac": MAC,
+                        "edgeworker_network_dynamic": c["dynamic"],
+                        "edgeworker_network_ip": c["ip"],
+                        "edgeworker_network_prefix": c["prefix"],
+                        "edgeworker_network_gateway": c["gateway"],
+                        "edgeworker_network_family": "6" if ":" in c["ip"] else "4",
+                    },
+                }
+            )
     play = {"hosts": "localhost", "gather_facts": False, "tasks": tasks}
     result = cr.run(tmp, [play], cr.write_inventory(tmp))
     assert result.returncode == 0, result.stdout[-4000:]
