@@ -104,27 +104,44 @@ def test_dynamic_mgmt_interface_gets_its_reservation_and_keeps_it_after_restart(
         f"[dhcp]\nhostsdir = {hostsdir}\naddn_hostsdir = {addn}\npid_file = {pid_file}\n"
         f"release_interface = ctl0\nrelease_command = ip netns exec {link.ns} dhcp_release\n"
     )
-    dnsmasq = None
     with contextlib.ExitStack() as stack:
         stack.callback(link.delete)
         link.create()
         assert link.host_addresses() == []  # starts unaddressed
         url, _proc = stack.enter_context(aio.running(conf, tmp_path / "aio.log", port))
-        dnsmasq = fnetns.Dnsmasq(link.ns, "ctl0", tmp_path, hostsdir, addn, pid_file,
-                                 SUBNET.split("/")[0])  # fmt: skip
-        stack.callback(dnsmasq.stop)
-        dnsmasq.start()
         status, registered = _post(url, {"hostname": host.name, "personality": "edgeworker",
                                          "mgmt_mac": MAC})  # fmt: skip
         assert status in (200, 201), registered
         mgmt_ip = registered["mgmt_ip"]
         assert mgmt_ip and mgmt_ip.startswith("198.18.44."), registered
-        dnsmasq.wait_read(registered["uuid"])
 
         run_vars = {"edgeworker_report_enabled": True, "edgeworker_sysinv_url": url,
                     "edgeworker_manage_mgmt_interface": True}  # fmt: skip
         book = tmp_path / "mgmt.yml"
         book.write_text(yaml.safe_dump(PLAY, sort_keys=False))
+
+        # No DHCP server yet: the new configuration never brings the address; the role rolls it
+        # back (no file before: none after) and fails saying so.
+        failed = provision(lab, [host], tmp_path / "run0",
+                           {**run_vars, "edgeworker_mgmt_apply_timeout": 30}, playbook=book,
+                           timeout=600)  # fmt: skip
+        out = " ".join(failed.stdout.split())
+        assert failed.returncode != 0, failed.stdout[-4000:]
+        for said in (
+            "failed at 'Network | The interface has the mgmt address'",
+            f"expected {mgmt_ip} on it",
+            "the previous configuration is restored",
+        ):
+            assert said in out, failed.stdout[-4000:]
+        assert not host.file(NETWORKD_FILE).exists()
+        assert host.ssh("test -e /run/edgeworker-mgmt", check=False).returncode == 1
+        assert link.host_addresses() == []
+
+        dnsmasq = fnetns.Dnsmasq(link.ns, "ctl0", tmp_path, hostsdir, addn, pid_file,
+                                 SUBNET.split("/")[0])  # fmt: skip
+        stack.callback(dnsmasq.stop)
+        dnsmasq.start()
+        dnsmasq.wait_read(registered["uuid"])
         first = provision(lab, [host], tmp_path / "run1", run_vars, playbook=book, timeout=600)
         assert first.returncode == 0, first.stdout[-6000:]
         assert recap(first.stdout)[host.name]["changed"] > 0

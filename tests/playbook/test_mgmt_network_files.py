@@ -5,6 +5,7 @@ variable before anything on the host is read or changed. Applying the files on a
 systemd-networkd and dnsmasq) is tests/lab/test_mgmt_network.py."""
 
 import configparser
+import json
 import subprocess
 import sys
 
@@ -160,3 +161,36 @@ def test_bad_inputs_fail_naming_the_variable(tmp_path):
     assert "changed=1" not in recap
     tools_task = out.split("Look for the distro's network tools")[1].split("TASK [")[0]
     assert "ok: [" not in tools_task and "changed: [" not in tools_task, tools_task
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_mgmt_network_read_from_the_inventory_api(tmp_path, dynamic):
+    """edgeworker_report's mgmt_network tasks against the real all-in-one service: the mgmt
+    network's dynamic flag, its pool's prefix and gateway (none configured: empty)."""
+    from tests.servers import aio
+    from tests.servers._proc import free_port
+
+    port = free_port()
+    conf = tmp_path / "aio.conf"
+    conf.write_text(
+        f"[DEFAULT]\nstate_path = {tmp_path}\n[api]\nhost_ip = 127.0.0.1\nport = {port}\n"
+        f"[mgmt_network]\nsubnet = 10.9.0.0/23\ndynamic = {str(dynamic).lower()}\n"
+        + ("" if dynamic else "gateway_address = 10.9.0.1\n")
+    )
+    play = {
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": [
+            {"ansible.builtin.include_role": {"name": "edgeworker_report",
+                                              "tasks_from": "mgmt_network"}},
+            {"ansible.builtin.debug": {
+                "msg": "NET={{ edgeworker_report_mgmt_network | to_json }}"}},
+        ],
+    }  # fmt: skip
+    with aio.running(conf, tmp_path / "aio.log", port) as (url, _proc):
+        result = cr.run(tmp_path, [play], cr.write_inventory(tmp_path),
+                        variables={"edgeworker_sysinv_url": url})  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:]
+    line = next(ln for ln in result.stdout.splitlines() if '"NET=' in ln)
+    net = json.loads(json.loads("{" + line.strip().rstrip(",") + "}")["msg"][4:])
+    assert net == {"dynamic": dynamic, "prefix": 23, "gateway": "" if dynamic else "10.9.0.1"}
