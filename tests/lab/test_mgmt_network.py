@@ -5,7 +5,8 @@ its dynamic mgmt network and publishes the reservation to the directory a real d
 the role finds the interface by that MAC, writes a systemd-networkd file for DHCP (the Debian
 host has no ifupdown or netplan) and applies it; the interface gets the reservation from dnsmasq
 and keeps it after the host restarts (networkd enabled, the file persistent). A re-run changes
-nothing. SSH stays on the lab link (eth0) throughout.
+nothing; the same address made static (edgeworker_mgmt_dynamic=false) is applied the same way.
+SSH stays on the lab link (eth0) throughout.
 
 dnsmasq runs in a namespace of its own (``edgelab-mgmt-<pid>``, swept with the lab's) joined to
 the host's namespace by one veth pair; addresses 198.18.44.0/24 (RFC 2544) live only there.
@@ -166,6 +167,18 @@ def test_dynamic_mgmt_interface_gets_its_reservation_and_keeps_it_after_restart(
         _wait_address(link, f"{mgmt_ip}/24")
         assert dnsmasq.log().count(f"DHCPACK(ctl0) {mgmt_ip} {MAC}") > acks
         assert host.ssh("networkctl status mgmt0 --no-pager", check=False).returncode == 0
+
+        # The same address made static (as on a static mgmt network): the file changes, the
+        # address stays, and a re-run changes nothing.
+        static = {**run_vars, "edgeworker_mgmt_dynamic": False, "edgeworker_mgmt_prefix": 24}
+        third = provision(lab, [host], tmp_path / "run3", static, playbook=book, timeout=600)
+        assert third.returncode == 0, third.stdout[-6000:]
+        assert recap(third.stdout)[host.name]["changed"] > 0
+        written = host.file(NETWORKD_FILE).read_text()
+        assert f"Address={mgmt_ip}/24" in written and "DHCP" not in written, written
+        _wait_address(link, f"{mgmt_ip}/24")
+        fourth = provision(lab, [host], tmp_path / "run4", static, playbook=book, timeout=600)
+        assert recap(fourth.stdout)[host.name]["changed"] == 0, fourth.stdout[-4000:]
 
 
 def _post(url, body):
