@@ -34,7 +34,8 @@ MODULES = {
     "conductor/allocator.py": ["tests/unit/test_allocator.py"],
     "api/host_rules.py": ["tests/unit/test_host_rules.py",
                           "tests/unit/test_host_rules_fields.py",
-                          "tests/unit/test_host_rules_changes.py"],
+                          "tests/unit/test_host_rules_changes.py",
+                          "tests/unit/test_host_rules_tunnel.py"],
 }
 KILLED = ("killed", "timeout")
 
