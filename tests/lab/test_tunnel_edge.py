@@ -9,100 +9,32 @@ all-in-one service whose conductor renders and applies the peer set. The control
 covered here: the NAT namespace and the join to the real control plane (docs/tunnel.md).
 """
 
-import os
-import random
 import stat
-import subprocess
 import time
 
 import pytest
 
-from tests.functional import netns, wgnet
-from tests.lab import config, network
+from tests.functional import wgnet
+from tests.lab import tunnelnet
 from tests.lab.ansible_run import recap
-from tests.lab.provision_api import Service, write_config
 from tests.lab.provision_run import failure_text, provision
-from tests.servers import aio
-from tests.servers._proc import free_port
 
 pytestmark = [
     pytest.mark.lab,
     pytest.mark.skipif(bool(wgnet.missing_tools()), reason="wireguard-go/-tools missing"),
 ]
 
-MGMT = "192.168.204.0/24"
-PLAY = """\
-- name: Tunnel only (test)
-  hosts: edgeworker
-  gather_facts: true
-  tasks:
-    - name: Look the host up
-      ansible.builtin.include_role:
-        name: edgeworker_report
-        tasks_from: lookup
-    - name: Tunnel
-      ansible.builtin.include_role:
-        name: edgeworker_tunnel
-    - name: Show the node ip
-      ansible.builtin.debug:
-        msg: "node-ip={{ edgeworker_node_ip }}"
-"""
-
-
-def _ns_connect(ns, address, port=22, timeout=3):
-    """TCP connect from the controller's namespace; True when it connected."""
-    code = (
-        "import socket,sys\n"
-        f"s=socket.create_connection(({address!r},{port}),timeout={timeout})\n"
-        "print(s.recv(64).decode(errors='replace'))"
-    )
-    out = subprocess.run(
-        netns.in_ns(ns, ["python3", "-c", code]), capture_output=True, text=True, timeout=30
-    )
-    return out.returncode == 0 and out.stdout.startswith("SSH-")
 
 
 @pytest.fixture(scope="module")
 def tunnel_lab(lab, tmp_path_factory):
     work = tmp_path_factory.mktemp("tunnel-edge")
     host = lab.add_host("tn1", "debian12", "systemd")
-    ctl_name = "wgc" + "%06x" % random.randrange(16**6)
-    ctl_ip = lab._next_ip()
-    ns = network.create_host_netns(ctl_name, ctl_ip)
-    existed = os.path.isdir(wgnet.SOCKET_DIR)
-    private, public = wgnet.genkey()
-    iface = wgnet.Interface(ns, wgnet.unique("wgc"), str(work), "10.66.0.1/24", private, 51820)
     try:
-        iface.start()
-        # the controller's "mgmt" address: only in this namespace, reached only by the tunnel
-        netns.run([netns.IP, "-n", ns, "addr", "add", "192.168.204.2/32", "dev", "lo"])
-        state = work / "aio"
-        state.mkdir()
-        port = free_port()
-        password = "api-pw-" + "".join(random.choices("abcdefghjkmnpqrstuvwxyz", k=20))
-        conf = write_config(state, port, "admin", password)
-        text = conf.read_text().replace(f"subnet = {config.SUBNET_PREFIX}.0/24", f"subnet = {MGMT}")
-        conf.write_text(
-            text + "[tunnel]\nsubnet = 10.66.0.0/24\n"
-            f"interface = {iface.name}\nprivate_key_file = {iface.key_file}\n"
-            f"endpoints = {ctl_ip}:51820\npersistent_keepalive = 5\n"
-        )
-        log = state / "aio.log"
-        with aio.running(conf, log, port) as (url, proc):
-            api = Service(url, "admin", password, proc, log)
-            status, body = api.call(
-                "POST",
-                "/v1/ihosts",
-                {
-                    "hostname": host.name,
-                    "personality": "edgeworker",
-                    "mgmt_mac": "52:54:00:66:00:01",
-                    "mgmt_attach": "tunnel",
-                },
-            )
-            assert status in (200, 201), body
+        with tunnelnet.controller(lab, work) as (ns, iface, _, public, private, api):
+            tunnelnet.register(api, host, "52:54:00:66:00:01")
             play = work / "tunnel.yml"
-            play.write_text(PLAY)
+            play.write_text(tunnelnet.PLAY)
             yield {
                 "lab": lab,
                 "host": host,
@@ -113,18 +45,11 @@ def tunnel_lab(lab, tmp_path_factory):
                 "play": play,
                 "ctl_public": public,
                 "ctl_private": private,
-                "state": state,
+                "state": work / "aio",
                 "vars": api.report_vars(),
             }
     finally:
-        iface.stop()
-        network.delete_host_netns(ctl_name)
         lab.remove_host(host.name)
-        if not existed:
-            try:
-                os.rmdir(wgnet.SOCKET_DIR)
-            except OSError:
-                pass
 
 
 def _run(t, name, extra=None, args=()):
@@ -179,7 +104,7 @@ def test_first_run_brings_the_tunnel_up(tunnel_lab):
     assert peer["endpoint"].startswith(t["host"].ip + ":")
     assert t["host"].ssh("systemctl is-enabled wg-quick@wg-edge").stdout.strip() == "enabled"
     # the controller reaches the node's sshd through the tunnel, at its tunnel address
-    assert _ns_connect(t["ns"], "10.66.0.2")
+    assert tunnelnet.ns_connect(t["ns"], "10.66.0.2")
     # the node routes the controller's mgmt network into the tunnel
     route = t["host"].ssh("ip route get 192.168.204.2").stdout
     assert "dev wg-edge" in route, route
@@ -205,7 +130,7 @@ def test_rotation_is_picked_up(tunnel_lab):
     assert new != old
     assert list(wgnet.dump(t["iface"].name)[1]) == [new]
     _handshake(t, new)
-    assert _ns_connect(t["ns"], "10.66.0.2")
+    assert tunnelnet.ns_connect(t["ns"], "10.66.0.2")
     t["vvv_rotate"] = rotated.stdout + rotated.stderr
     t["old_private"] = old_private
 
@@ -237,7 +162,7 @@ def test_host_delete_removes_the_peer_and_cuts_the_node_off(tunnel_lab):
     status, _ = t["api"].call("DELETE", f"/v1/ihosts/{t['host'].name}")
     assert status == 204
     assert wgnet.dump(t["iface"].name)[1] == {}
-    assert not _ns_connect(t["ns"], "10.66.0.2")
+    assert not tunnelnet.ns_connect(t["ns"], "10.66.0.2")
     out = t["host"].ssh(
         "python3 -c \"import socket;socket.create_connection(('192.168.204.2',22),timeout=3)\"",
         check=False,

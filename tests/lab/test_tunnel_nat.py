@@ -13,9 +13,8 @@ import time
 import pytest
 
 from tests.functional import netns, wgnet
-from tests.lab import tunnelnet
+from tests.lab import network, tunnelnet
 from tests.lab.provision_run import failure_text, provision
-from tests.lab.test_tunnel_edge import PLAY
 
 pytestmark = [
     pytest.mark.lab,
@@ -35,14 +34,17 @@ def sites(lab, tmp_path_factory):
                 routers.append(tunnelnet.behind_nat(lab, host))
                 tunnelnet.register(api, host, "52:54:00:66:01:%02x" % i)
             play = work / "tunnel.yml"
-            play.write_text(PLAY)
+            play.write_text(tunnelnet.PLAY)
             result = provision(
                 lab,
                 hosts,
                 work / "run1",
                 api.report_vars(),
                 playbook=play,
-                host_vars={h.name: tunnelnet.ansible_vars(h, r[1]) for h, r in zip(hosts, routers)},
+                host_vars={
+                    h.name: tunnelnet.ansible_vars(h, r[1])
+                    for h, r in zip(hosts, routers, strict=True)
+                },
                 timeout=1200,
             )
             yield {
@@ -56,8 +58,8 @@ def sites(lab, tmp_path_factory):
     finally:
         for host in hosts:
             lab.remove_host(host.name)
-        for router, _ in routers:
-            tunnelnet.remove_router(router)
+        for router, wan in routers:
+            tunnelnet.remove_router(router, wan)
 
 
 def _peers(s):
@@ -76,7 +78,7 @@ def test_both_sites_come_up_through_their_nat(sites):
     assert sites["result"].returncode == 0, failure_text(sites["result"])
     peers = _peers(sites)
     addresses = set()
-    for host, (router, wan) in zip(sites["hosts"], sites["routers"]):
+    for host, (router, wan) in zip(sites["hosts"], sites["routers"], strict=True):
         record = sites["api"].host(host.name)
         addresses.add(record["mgmt_ip"])
         peer = peers[record["wg_public_key"]]
@@ -88,7 +90,7 @@ def test_both_sites_come_up_through_their_nat(sites):
         lan = tunnelnet.ssh_via(host, wan, "ip -4 -o addr show dev eth0").stdout
         assert f"{tunnelnet.LAN_HOST}/24" in lan
         no_route = netns.run(
-            netns.in_ns(network_ns(router), ["ip", "route", "get", tunnelnet.MGMT_ADDRESS]),
+            netns.in_ns(network.netns_name(router), ["ip", "route", "get", tunnelnet.MGMT_ADDRESS]),
             check=False,
         )
         assert no_route.returncode != 0, no_route.stdout
@@ -98,17 +100,11 @@ def test_both_sites_come_up_through_their_nat(sites):
     assert addresses == {"10.66.0.2", "10.66.0.3"}
 
 
-def network_ns(router):
-    from tests.lab import network
-
-    return network.netns_name(router)
-
-
 def test_the_tunnel_survives_a_conntrack_flush_in_the_nat(sites):
     host, (router, wan) = sites["hosts"][0], sites["routers"][0]
     record = sites["api"].host(host.name)
     before = _peers(sites)[record["wg_public_key"]]["endpoint"]
-    netns.run(netns.in_ns(network_ns(router), ["conntrack", "-F"]), check=False)
+    netns.run(netns.in_ns(network.netns_name(router), ["conntrack", "-F"]), check=False)
     # the next keepalive (5 s) makes a new mapping; the controller follows it
     _wait(
         lambda: tunnelnet.ns_connect(sites["ns"], record["mgmt_ip"]),

@@ -18,9 +18,41 @@ from tests.lab.provision_api import Service, write_config
 from tests.servers import aio
 from tests.servers._proc import free_port
 
+# Only the tunnel (the lookup the role needs first, then the role), with the node-ip it sets.
+PLAY = """\
+- name: Tunnel only (test)
+  hosts: edgeworker
+  gather_facts: true
+  tasks:
+    - name: Look the host up
+      ansible.builtin.include_role:
+        name: edgeworker_report
+        tasks_from: lookup
+    - name: Tunnel
+      ansible.builtin.include_role:
+        name: edgeworker_tunnel
+    - name: Show the node ip
+      ansible.builtin.debug:
+        msg: "node-ip={{ edgeworker_node_ip }}"
+"""
+
 MGMT = "192.168.204.0/24"  # the controller's mgmt subnet: only behind the tunnel
 MGMT_ADDRESS = "192.168.204.2"
 LAN_ROUTER, LAN_HOST, LAN_PREFIX = "10.10.0.1", "10.10.0.2", 24  # every site the same
+# Bridge addresses of the test's namespaces (controller, routers): from the top of the lab
+# subnet down, apart from the hosts' (lab.py gives those from the bottom up).
+_TOP_OCTET = 249
+_TAKEN = set()
+
+
+def _bridge_ip(lab):
+    used = {h.ip for h in lab.hosts()} | _TAKEN
+    for octet in range(_TOP_OCTET, config.FIRST_HOST_OCTET, -1):
+        ip = f"{config.SUBNET_PREFIX}.{octet}"
+        if ip not in used:
+            _TAKEN.add(ip)
+            return ip
+    raise RuntimeError("lab subnet exhausted")
 
 
 def _ns(ns, *argv, check=True):
@@ -31,7 +63,7 @@ def _ns(ns, *argv, check=True):
 def controller(lab, work):
     """(namespace, Interface, its bridge IP, controller public key, Service)."""
     name = "wgc%06x" % random.randrange(16**6)
-    ip = lab._next_ip()
+    ip = _bridge_ip(lab)
     ns = network.create_host_netns(name, ip)
     existed = os.path.isdir(wgnet.SOCKET_DIR)
     private, public = wgnet.genkey()
@@ -56,6 +88,7 @@ def controller(lab, work):
     finally:
         iface.stop()
         network.delete_host_netns(name)
+        _TAKEN.discard(ip)
         if not existed:
             with contextlib.suppress(OSError):
                 os.rmdir(wgnet.SOCKET_DIR)
@@ -80,8 +113,17 @@ def behind_nat(lab, host):
     """Move ``host`` behind a new NAT router namespace; returns (router netns name, its WAN
     IP). The host keeps only its LAN address and a default route via the router."""
     router = "nat%06x" % random.randrange(16**6)
-    wan = lab._next_ip()
+    wan = _bridge_ip(lab)
     rns = network.create_host_netns(router, wan)
+    try:
+        _wire(host, rns)
+    except BaseException:
+        remove_router(router, wan)
+        raise
+    return router, wan
+
+
+def _wire(host, rns):
     veth = network.veth_name(host.name)  # the host's bridge leg becomes the router's LAN leg
     netns.run([netns.IP, "link", "set", veth, "nomaster"])
     netns.run([netns.IP, "link", "set", veth, "netns", rns])
@@ -134,11 +176,11 @@ def behind_nat(lab, host):
     netns.run([netns.IP, "-n", hns, "addr", "flush", "dev", "eth0"])
     netns.run([netns.IP, "-n", hns, "addr", "add", f"{LAN_HOST}/{LAN_PREFIX}", "dev", "eth0"])
     netns.run([netns.IP, "-n", hns, "route", "add", "default", "via", LAN_ROUTER])
-    return router, wan
 
 
-def remove_router(router):
+def remove_router(router, wan):
     network.delete_host_netns(router)
+    _TAKEN.discard(wan)
 
 
 def ssh_via(host, wan, command, check=True):
