@@ -60,8 +60,10 @@ def _ns(ns, *argv, check=True):
 
 
 @contextlib.contextmanager
-def controller(lab, work):
-    """(namespace, Interface, its bridge IP, controller public key, Service)."""
+def controller(lab, work, routes=(), kubeconfig=None):
+    """(namespace, Interface, its bridge IP, controller public and private key, Service).
+    ``routes``: [tunnel] routes (the edges send them into the tunnel; this namespace forwards
+    them onto the lab bridge)."""
     name = "wgc%06x" % random.randrange(16**6)
     ip = _bridge_ip(lab)
     ns = network.create_host_netns(name, ip)
@@ -75,13 +77,16 @@ def controller(lab, work):
         state.mkdir()
         port = free_port()
         password = "api-pw-" + "".join(random.choices("abcdefghjkmnpqrstuvwxyz", k=20))
-        conf = write_config(state, port, "admin", password)
+        conf = write_config(state, port, "admin", password, kubeconfig)
         text = conf.read_text().replace(f"subnet = {config.SUBNET_PREFIX}.0/24", f"subnet = {MGMT}")
         conf.write_text(
             text + "[tunnel]\nsubnet = 10.66.0.0/24\n"
             f"interface = {iface.name}\nprivate_key_file = {iface.key_file}\n"
             f"endpoints = {ip}:51820\npersistent_keepalive = 5\n"
+            + (f"routes = {','.join(routes)}\n" if routes else "")
         )
+        if routes:
+            _ns(ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         log = state / "aio.log"
         with aio.running(conf, log, port) as (url, proc):
             yield ns, iface, ip, public, private, Service(url, "admin", password, proc, log)
@@ -109,21 +114,21 @@ def register(api, host, mac):
     return body
 
 
-def behind_nat(lab, host):
+def behind_nat(lab, host, blocked=()):
     """Move ``host`` behind a new NAT router namespace; returns (router netns name, its WAN
     IP). The host keeps only its LAN address and a default route via the router."""
     router = "nat%06x" % random.randrange(16**6)
     wan = _bridge_ip(lab)
     rns = network.create_host_netns(router, wan)
     try:
-        _wire(host, rns)
+        _wire(host, rns, blocked)
     except BaseException:
         remove_router(router, wan)
         raise
     return router, wan
 
 
-def _wire(host, rns):
+def _wire(host, rns, blocked):
     veth = network.veth_name(host.name)  # the host's bridge leg becomes the router's LAN leg
     netns.run([netns.IP, "link", "set", veth, "nomaster"])
     netns.run([netns.IP, "link", "set", veth, "netns", rns])
@@ -150,6 +155,7 @@ def _wire(host, rns):
             LAN_HOST,
         ],
         ["-P", "FORWARD", "DROP"],
+        *(["-A", "FORWARD", "-d", address, "-j", "DROP"] for address in blocked),
         ["-A", "FORWARD", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
         ["-A", "FORWARD", "-i", "lan", "-o", "eth0", "-j", "ACCEPT"],
         [
@@ -191,8 +197,13 @@ def ssh_via(host, wan, command, check=True):
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, check=check)
 
 
-def ansible_vars(host, wan):
-    return {"ansible_host": wan, "ansible_ssh_extra_args": f"-o HostKeyAlias={host.ip}"}
+def ansible_vars(host, wan, mgmt_ip=None):
+    """Ansible reaches the host through its site's port forward; ``mgmt_ip`` as the inventory
+    script sets it (the tunnel address)."""
+    out = {"ansible_host": wan, "ansible_ssh_extra_args": f"-o HostKeyAlias={host.ip}"}
+    if mgmt_ip:
+        out["mgmt_ip"] = mgmt_ip
+    return out
 
 
 def ns_connect(ns, address, port=22, timeout=3):
