@@ -104,7 +104,7 @@ def test_the_tunnel_survives_a_conntrack_flush_in_the_nat(sites):
     host, (router, wan) = sites["hosts"][0], sites["routers"][0]
     record = sites["api"].host(host.name)
     before = _peers(sites)[record["wg_public_key"]]["endpoint"]
-    netns.run(netns.in_ns(network.netns_name(router), ["conntrack", "-F"]), check=False)
+    netns.run(netns.in_ns(network.netns_name(router), ["conntrack", "-F"]))
     # the next keepalive (5 s) makes a new mapping; the controller follows it
     _wait(
         lambda: tunnelnet.ns_connect(sites["ns"], record["mgmt_ip"]),
