@@ -17,6 +17,7 @@ import pytest
 
 from tests.functional import netns, wgnet
 from tests.lab import network, realcluster, tunnelnet
+from tests.lab.ansible_run import recap
 from tests.lab.provision_run import failure_text, provision
 
 pytestmark = [pytest.mark.lab, pytest.mark.real_k8s]
@@ -38,14 +39,8 @@ def joined(lab, real_stack, tmp_path_factory):
             router = tunnelnet.behind_nat(lab, host, blocked=[realcluster.IP])
             record = tunnelnet.register(api, host, "52:54:00:66:02:01")
             extra = {**api.report_vars(), **real_stack.playbook_vars()}
-            result = provision(
-                lab,
-                [host],
-                work / "run1",
-                extra,
-                host_vars={host.name: tunnelnet.ansible_vars(host, router[1], record["mgmt_ip"])},
-                timeout=1800,
-            )
+            host_vars = {host.name: tunnelnet.ansible_vars(host, router[1], record["mgmt_ip"])}
+            result = provision(lab, [host], work / "run1", extra, host_vars=host_vars, timeout=1800)
             yield {
                 "host": host,
                 "router": router,
@@ -56,6 +51,10 @@ def joined(lab, real_stack, tmp_path_factory):
                 "stack": real_stack,
                 "cluster": cluster,
                 "mgmt_ip": record["mgmt_ip"],
+                "lab": lab,
+                "work": work,
+                "extra": extra,
+                "host_vars": host_vars,
             }
     finally:
         if routed:
@@ -109,6 +108,22 @@ def test_a_pod_runs_on_the_tunnel_node(joined):
     assert result["log"] == (
         f"hello from pod hello-{joined['host'].name} on node {joined['host'].name}\n"
     ), result
+
+
+def test_a_second_full_run_changes_nothing(joined):
+    """The whole playbook again, through the tunnel: same key, same file, tunnel kept."""
+    before = wgnet.dump(joined["iface"].name)[1]
+    again = provision(
+        joined["lab"],
+        [joined["host"]],
+        joined["work"] / "run2",
+        joined["extra"],
+        host_vars=joined["host_vars"],
+        timeout=1200,
+    )
+    assert again.returncode == 0, failure_text(again)
+    assert recap(again.stdout)[joined["host"].name]["changed"] == 0, failure_text(again)
+    assert list(wgnet.dump(joined["iface"].name)[1]) == list(before)
 
 
 def test_host_delete_cuts_the_node_off_the_controller(joined):
