@@ -67,10 +67,16 @@ def matrix(lab, lab_cluster, tmp_path_factory):
             name: host.ssh("test -d /etc/apt/keyrings", check=False).returncode == 0
             for name, host in hosts.items()
         }
-        pre = provision(lab, list(hosts.values()), work / "preflight", playbook=PREFLIGHT)
-        run = playbook(
+        pre = provision(
             lab,
             list(hosts.values()),
+            work / "preflight",
+            playbook=PREFLIGHT,
+            host_vars={nodnf.name: {"ansible_python_interpreter": "/opt/python311/bin/python3"}},
+        )
+        run = playbook(
+            lab,
+            [hosts[name] for name in NAMES],
             PACKAGES_PLAY,
             work / "packages",
             {
