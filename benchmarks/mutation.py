@@ -14,6 +14,7 @@ the fast unit tests that cover it (the machine is small): ``python benchmarks/mu
 [module ...]`` with modules named as in MODULES (default: all). The goal is >= 0.9 each.
 """
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -33,7 +34,8 @@ MODULES = {
     "conductor/allocator.py": ["tests/unit/test_allocator.py"],
     "api/host_rules.py": ["tests/unit/test_host_rules.py",
                           "tests/unit/test_host_rules_fields.py",
-                          "tests/unit/test_host_rules_changes.py"],
+                          "tests/unit/test_host_rules_changes.py",
+                          "tests/unit/test_host_rules_tunnel.py"],
 }
 KILLED = ("killed", "timeout")
 
@@ -109,10 +111,23 @@ def score(module, tests, diffs=False):
 
 
 def main(argv):
-    """``--diffs``: each mutant not killed with its diff (mutmut show)."""
-    diffs = "--diffs" in argv
-    modules = [a for a in argv if a != "--diffs"] or list(MODULES)
-    print(json.dumps({m: score(m, MODULES[m], diffs) for m in modules}, indent=2))
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/mutation.py",
+        description=__doc__.split("\n\n")[0].replace("\n", " "),
+        epilog="Each module is mutated alone against its unit tests (MODULES); the goal is "
+        ">= 0.9 per module. Takes about 7 minutes for all five on 2 CPUs.",
+    )
+    parser.add_argument("modules", nargs="*", metavar="MODULE",
+                        help="modules under sysinv_edgeworker/ (default: all of %s)"
+                        % ", ".join(MODULES))
+    parser.add_argument("--diffs", action="store_true",
+                        help="list each mutant not killed with its diff (mutmut show)")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error("unknown module(s) %s; known: %s" % (", ".join(unknown), ", ".join(MODULES)))
+    modules = args.modules or list(MODULES)
+    print(json.dumps({m: score(m, MODULES[m], args.diffs) for m in modules}, indent=2))
 
 
 if __name__ == "__main__":

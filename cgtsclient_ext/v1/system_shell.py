@@ -14,6 +14,11 @@ SYSTEM_FIELDS = ["name", "system_type", "system_mode", "description", "location"
 SYSTEM_CAPABILITIES = ("shared_services", "sdn_enabled", "https_enabled", "vswitch_type")
 NETWORK_FIELDS = ["id", "uuid", "name", "type", "dynamic", "pool_uuid",
                   "primary_pool_family"]
+# The edge-tunnel network's keys for the edge side (docs/tunnel.md), shown after sysinv's by
+# network-show when the network has them.
+TUNNEL_FIELDS = ["tunnel_subnet", "tunnel_controller_address", "tunnel_public_key",
+                 "tunnel_endpoints", "tunnel_listen_port", "tunnel_mtu",
+                 "tunnel_persistent_keepalive", "tunnel_routes"]
 ADDRPOOL_FIELDS = ["uuid", "name", "network", "prefix", "order", "ranges",
                    "floating_address", "controller0_address",
                    "controller1_address", "gateway_address"]
@@ -63,7 +68,12 @@ def do_network_list(cc, args):
 def do_network_show(cc, args):
     """Show IP network details."""
     network = cc.network.get(args.network_uuid)
-    formatting.print_tuple_list([(f, network.get(f, "")) for f in NETWORK_FIELDS])
+    fields = NETWORK_FIELDS + [f for f in TUNNEL_FIELDS if network.get(f) is not None]
+    formatting.print_tuple_list([(f, _cell(network.get(f, ""))) for f in fields])
+
+
+def _cell(value):
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else value
 
 
 @output_options()

@@ -82,8 +82,17 @@ def system(doc, url, expand=True):
     return out
 
 
+# The edge-tunnel network's keys for the edge side (docs/tunnel.md), from the conductor's
+# [tunnel]: tunnel_<name> for each; absent on other networks (sysinv's shape is unchanged).
+TUNNEL_KEYS = ("subnet", "controller_address", "public_key", "endpoints", "listen_port", "mtu",
+               "persistent_keepalive", "routes")
+
+
 def network(doc, expand=True):
     out = dict(doc)
+    edge = out.pop("tunnel_settings", None)
+    if edge is not None:
+        out.update(("tunnel_" + name, edge.get(name)) for name in TUNNEL_KEYS)
     out["primary_pool_family"] = IP_FAMILIES.get(doc.get("pool_family"))
     out.pop("pool_family", None)
     if not expand:

@@ -9,6 +9,7 @@ from oslo_log import log
 
 from sysinv_edgeworker.common import constants as k
 from sysinv_edgeworker.common import exception
+from sysinv_edgeworker.conductor import tunnel_edge
 from sysinv_edgeworker.conductor.allocator import key_of
 
 LOG = log.getLogger(__name__)
@@ -98,7 +99,8 @@ def tunnel_plan(conf):
 
 def bootstrap(dbapi, conf):
     pool_values, ranges, reserved = pool_plan(conf.mgmt_network)
-    tunnel_plan(conf.tunnel)  # a configuration error fails before any change
+    if tunnel_plan(conf.tunnel) is not None:  # a configuration error fails before any change
+        tunnel_edge.check(conf.tunnel)
     with dbapi.transaction():
         dbapi.lock_bootstrap()
         try:
@@ -117,6 +119,11 @@ def bootstrap(dbapi, conf):
         if tunnel is not None:
             _network(dbapi, k.NETWORK_TYPE_TUNNEL, k.TUNNEL_NETWORK_NAME, "tunnel", tunnel,
                      True)
+            net = dbapi.network_get_by_type(k.NETWORK_TYPE_TUNNEL)
+            edge = tunnel_edge.settings(
+                conf.tunnel, "%s/%s" % (pool_values["network"], pool_values["prefix"]))
+            if net.tunnel_settings != edge:
+                dbapi.network_update(net.id, {"tunnel_settings": edge})
         elif _exists(dbapi, k.NETWORK_TYPE_TUNNEL):
             LOG.warning("[tunnel] subnet is not set but the database holds the edge-tunnel "
                         "network; its hosts keep their addresses, new tunnel hosts are "

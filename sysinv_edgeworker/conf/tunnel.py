@@ -31,6 +31,10 @@ opts = [
                 help="Public endpoint(s) (host:port) at which the sites reach the "
                      "controller's tunnel port, e.g. through the OAM firewall's port "
                      "forward. Given to the edge side; not used by the controller itself."),
+    cfg.ListOpt("routes", default=[],
+                help="Networks the edge routes through the tunnel besides the controller's "
+                     "mgmt subnet (always first), e.g. the cluster's pod and service CIDRs or "
+                     "the OAM subnet. Given to the edge side on the edge-tunnel network."),
     cfg.IntOpt("mtu", default=1420, min=1280, max=9000,
                help="MTU of the tunnel interfaces (1420 for a 1500 WAN link; lower it for "
                     "PPPoE/LTE sites)."),

@@ -40,9 +40,14 @@ def system(row):
 
 
 def network(row):
-    return {"id": row.id, "uuid": row.uuid, "name": row.name, "type": row.type,
-            "dynamic": row.dynamic, "pool_uuid": row.pool.uuid, "pool_family": row.pool.family,
-            "created_at": _ts(row.created_at), "updated_at": _ts(row.updated_at)}
+    out = {"id": row.id, "uuid": row.uuid, "name": row.name, "type": row.type,
+           "dynamic": row.dynamic, "pool_uuid": row.pool.uuid, "pool_family": row.pool.family,
+           "created_at": _ts(row.created_at), "updated_at": _ts(row.updated_at)}
+    if row.tunnel_settings:  # edge-tunnel only
+        out["tunnel_settings"] = dict(
+            row.tunnel_settings, subnet="%s/%s" % (row.pool.network, row.pool.prefix),
+            controller_address=row.pool.controller_address)
+    return out
 
 
 def pool(row):

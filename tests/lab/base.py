@@ -38,6 +38,9 @@ BASE_PACKAGES = (
 #: Layers over the base: name -> packages installed with apt inside the layer.
 LAYERS = {
     "rpm": ("rpm", "dnf", "python3-dnf"),
+    # An RPM-family host with a real firewalld (nftables backend, in the host's own netns) and
+    # its Python bindings (what ansible.posix.firewalld imports on the host).
+    "rpm-firewalld": ("rpm", "dnf", "python3-dnf", "firewalld", "python3-firewall"),
 }
 
 

@@ -1,6 +1,7 @@
 """The lab as a whole: build or reuse cached artifacts, start the shared services, add/remove hosts,
 tear down everything it created (by PID, by recorded name) and sweep leftovers of a crashed run."""
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -126,9 +127,18 @@ class Lab:
         return lab
 
     # ---- hosts --------------------------------------------------------------------------------
-    def add_host(self, name, flavour="debian12", mode="ssh"):
-        """Start a host of the flavour in mode 'ssh' or 'systemd'; returns it SSH-reachable."""
+    def add_host(self, name, flavour="debian12", mode="ssh", layer=None):
+        """Start a host of the flavour in mode 'ssh' or 'systemd'; returns it SSH-reachable.
+
+        layer: a base.LAYERS name used instead of the flavour's own (a superset of it, e.g.
+        "rpm-firewalld" for an RPM-family host that runs firewalld).
+        """
         flav = flavours.get(flavour)
+        if layer is not None:
+            if layer not in base.LAYERS:
+                known = ", ".join(sorted(base.LAYERS))
+                raise ValueError(f"unknown layer {layer!r}; known: {known}")
+            flav = dataclasses.replace(flav, layer=layer)
         if (self.run_dir / "hosts" / name).exists():
             raise ValueError(f"lab host {name!r} already exists")
         lowers = [self.base_root]

@@ -34,7 +34,9 @@ K8S_VERSIONS = ("1.28.7", "1.29.2", "1.29.3", "1.30.2")
 REAL_K8S_VERSIONS = pkgbuild.REAL_VERSIONS
 #: The Debian mirror stand-in: the container runtime and the node tools kubelet/kubeadm need
 #: (their library dependencies are all in the base root already).
-MIRROR_PACKAGES = ("containerd", "runc", "conntrack", "socat", "ebtables", "ethtool", "iptables")
+MIRROR_PACKAGES = ("containerd", "runc", "conntrack", "socat", "ebtables", "ethtool", "iptables",
+                   # the WireGuard tunnel's edge side (role edgeworker_tunnel; no kernel module)
+                   "wireguard-tools", "wireguard-go")
 KEYS = {
     "k8s": "edgelab pkgs.k8s.io signing key <k8s@edgelab.invalid>",
     "mirror": "edgelab Debian mirror signing key <mirror@edgelab.invalid>",

@@ -30,10 +30,19 @@ def test_every_flavour_reports_intended_distribution(lab, lab_hosts, tmp_path):
         assert f["ansible_default_ipv4"] == {}  # no default route: nothing leaves the lab
 
 
-def test_ubuntu_flavours_have_their_codenames(lab, lab_hosts, tmp_path):
-    hosts = [lab_hosts("ubuntu2204"), lab_hosts("ubuntu2404")]
+def test_flavours_report_their_release_names(lab, lab_hosts, tmp_path):
+    named = sorted(name for name, f in flavours.FLAVOURS.items() if f.release)
+    hosts = [lab_hosts(name) for name in named]
     gathered = facts(lab, hosts, tmp_path)
-    assert [gathered[h.name]["ansible_distribution_release"] for h in hosts] == ["jammy", "noble"]
+    got = {h.flavour.name: gathered[h.name]["ansible_distribution_release"] for h in hosts}
+    assert got == {name: flavours.FLAVOURS[name].release for name in named}
+
+
+def test_ubuntu2004_has_no_apt_keyrings_dir(lab_hosts):
+    # apt < 2.4 does not ship /etc/apt/keyrings; the base root (Debian 12) has it
+    focal, jammy = lab_hosts("ubuntu2004"), lab_hosts("ubuntu2204")
+    assert focal.ssh("test -d /etc/apt/keyrings", check=False).returncode == 1
+    assert jammy.ssh("test -d /etc/apt/keyrings", check=False).returncode == 0
 
 
 def test_flavour_changes_stay_in_the_host_overlay(lab, lab_hosts):

@@ -101,6 +101,11 @@ def assert_at(host, version):
         assert {"kubelet", "kubeadm", "kubectl"} <= set(held), held
 
 
+def kubelet_started(host):
+    """When systemd last started the kubelet unit (monotonic µs): changes on every restart."""
+    return host.ssh("systemctl show kubelet -p ActiveEnterTimestampMonotonic").stdout.strip()
+
+
 def pod(name, node, owner_kind, annotations=None):
     return {
         "apiVersion": "v1",
@@ -206,6 +211,26 @@ def test_upgrade_refusals_then_batches_with_a_drain_failure_then_idempotent(
             assert_at(host, OLD)
             assert not cp.nodes()[host.name]["spec"].get("unschedulable")
 
+        # 2b. provision.yml on the joined hosts now that the controller is at v1.30.2: refused
+        #     in preflight, naming upgrade.yml; no package swapped under the running kubelet.
+        started = {h.name: kubelet_started(h) for h in hosts}
+        swap = provision(lab, hosts, work / "provision-at-new", report)
+        assert swap.returncode != 0
+        text = " ".join(swap.stdout.split())
+        for host in hosts:
+            assert (
+                f"Preflight failed on {host.name}: the host is joined to this cluster at "
+                f"v{OLD} (running kubelet; installed kubelet v{OLD}, kubeadm v{OLD}), not the "
+                f"controller's v{NEW}: provision.yml does not replace Kubernetes under a joined "
+                "node. Upgrade it with upgrade.yml (drain, kubeadm upgrade node, kubelet restart, "
+                "uncordon): ansible-playbook -i inventory/sysinv_inventory.py upgrade.yml "
+                f"--limit localhost,{host.name}"
+            ) in text, failure_text(swap)
+            assert recap(swap.stdout)[host.name]["changed"] == 0
+            assert_at(host, OLD)
+            assert kubelet_started(host) == started[host.name]  # never restarted
+            assert cp.nodes()[host.name]["status"]["nodeInfo"]["kubeletVersion"] == "v" + OLD
+
         # 3. Serial batches: u1 upgrades; r1 has a pod that never terminates, so its drain
         #    times out: r1 fails, is uncordoned, reported failed, and keeps v1.29.2.
         cp.request("POST", pods, pod("web-u1", u1.name, "ReplicaSet"))
@@ -272,3 +297,15 @@ def test_upgrade_refusals_then_batches_with_a_drain_failure_then_idempotent(
         stats = recap(third.stdout)
         assert all(stats[h.name]["changed"] == 0 for h in hosts), stats
         cp.request("DELETE", f"{pods}/ds-u1")
+
+    # 6. Back at v1.29.2 (a controller restored from backup), provision.yml on a host that runs
+    #    v1.30.2 is refused: Kubernetes has no downgrade.
+    down = provision(lab, [u1], work / "provision-downgrade", report)
+    assert down.returncode != 0
+    text = " ".join(down.stdout.split())
+    assert (
+        f"the host is joined to this cluster at v{NEW} (running kubelet; installed kubelet "
+        f"v{NEW}, kubeadm v{NEW}), newer than the controller's v{OLD}: Kubernetes has no "
+        "downgrade." in text
+    ), failure_text(down)
+    assert_at(u1, NEW)

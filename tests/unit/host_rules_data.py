@@ -11,3 +11,6 @@ CURRENT = {
 }
 BARE = {"uuid": "u", "hostname": None, "personality": None, "mgmt_mac": MAC, "mgmt_ip": None}
 WORKER = dict(CURRENT, hostname="worker-0", personality="worker")
+KEY = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="  # a WireGuard public key (32 bytes)
+# an edgeworker on the edge tunnel: its mgmt_ip is its tunnel address (docs/tunnel.md)
+TUNNEL_HOST = dict(CURRENT, mgmt_ip="10.66.0.2", mgmt_attach="tunnel", wg_public_key=KEY)

@@ -35,7 +35,7 @@ def test_walk_and_compare(conf, empty_db_url):
     try:
         assert migration.version() is None
         migration.upgrade("head")
-        assert migration.version() == migration.head() == "0004"
+        assert migration.version() == migration.head() == "0005"
         assert migration.is_current()
         migration.upgrade("head")  # idempotent
         with db_engine.get_engine().connect() as conn:

@@ -112,6 +112,8 @@ class Network(Base):
     pool_id = sa.Column(sa.Integer, sa.ForeignKey(
         "address_pools.id", name="fk_networks0pool_id"), nullable=False)
     pool = orm.relationship(AddressPool, lazy="joined")
+    # edge-tunnel only: what the edge side needs (bootstrap.tunnel_settings), else null
+    tunnel_settings = sa.Column(JSONText)
 
 
 class Host(Base):

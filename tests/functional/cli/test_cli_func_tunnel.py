@@ -122,3 +122,27 @@ def test_tunnel_host_lifecycle_and_no_private_key_anywhere(system, service, cont
     for secret in (edge_private, ctl_private):
         leaked = [name for name, text in places.items() if secret in text]
         assert leaked == []
+
+
+def test_network_show_gives_the_edge_what_it_needs(system, service, controller):
+    """The edge-tunnel network shows the controller interface's public key (derived by the
+    conductor from its real key file: equal to `wg pubkey`), port, MTU, keepalive, subnet
+    and routes; network-show prints them after sysinv's rows; never the private key."""
+    _, ctl_private, ctl_public = controller
+    _, nets = service.raw("GET", "/v1/networks")
+    net = [n for n in nets["networks"] if n["type"] == "edge-tunnel"][0]
+    assert (net["tunnel_public_key"], net["tunnel_listen_port"], net["tunnel_mtu"],
+            net["tunnel_persistent_keepalive"], net["tunnel_subnet"],
+            net["tunnel_controller_address"], net["tunnel_routes"], net["tunnel_endpoints"]) == (
+        ctl_public, 51822, 1420, 25, "10.68.0.0/24", "10.68.0.1", ["192.168.204.0/24"], [])
+    res = system("network-show", net["uuid"])
+    assert res.returncode == 0, res.stderr
+    rows = [line.split("|")[1:3] for line in res.stdout.splitlines() if line.startswith("| ")]
+    rows = [(a.strip(), b.strip()) for a, b in rows][1:]
+    assert [r[0] for r in rows] == [
+        "id", "uuid", "name", "type", "dynamic", "pool_uuid", "primary_pool_family",
+        "tunnel_subnet", "tunnel_controller_address", "tunnel_public_key",
+        "tunnel_endpoints", "tunnel_listen_port", "tunnel_mtu", "tunnel_persistent_keepalive",
+        "tunnel_routes"]
+    assert dict(rows)["tunnel_public_key"] == ctl_public
+    assert ctl_private not in res.stdout and ctl_private not in json.dumps(nets)
