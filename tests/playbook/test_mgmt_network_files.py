@@ -138,6 +138,8 @@ def test_bad_inputs_fail_naming_the_variable(tmp_path):
                         ansible_interfaces=["lo", "eth9"],
                         ansible_eth9={"macaddress": "52:54:00:00:00:01", "type": "ether"}),
         "optout": dict(local, edgeworker_manage_mgmt_interface=False),
+        # its mgmt address is on the tunnel (edgeworker_tunnel): nothing asked, nothing done
+        "tunnel": dict(local, edgeworker_sysinv_host={"mgmt_attach": "tunnel", "mgmt_mac": MAC}),
     }  # fmt: skip
     play = {"hosts": "all:!localhost", "gather_facts": False,
             "roles": [{"role": "edgeworker_network"}]}  # fmt: skip
@@ -153,7 +155,8 @@ def test_bad_inputs_fail_naming_the_variable(tmp_path):
             "eth9=52:54:00:00:00:01, lo=?)") in out  # fmt: skip
     for host in ("nomac", "baddyn", "noprefix", "nomatch"):
         assert f"fatal: [{host}]" in result.stdout
-    assert "fatal: [optout]" not in result.stdout and "optout" in out.split("PLAY RECAP")[1]
+    for host in ("optout", "tunnel"):
+        assert f"fatal: [{host}]" not in result.stdout
     recap = {
         line.split(":")[0].strip(): dict(p.split("=") for p in line.split(":")[1].split())
         for line in result.stdout.split("PLAY RECAP")[1].splitlines()
@@ -161,7 +164,7 @@ def test_bad_inputs_fail_naming_the_variable(tmp_path):
     }
     assert {h: (r["failed"], r["changed"]) for h, r in recap.items()} == {
         "nomac": ("1", "0"), "baddyn": ("1", "0"), "noprefix": ("1", "0"), "nomatch": ("1", "0"),
-        "optout": ("0", "0"),
+        "optout": ("0", "0"), "tunnel": ("0", "0"),
     }  # fmt: skip
     # the failed ones stopped before the host was read
     tools_task = out.split("Look for the distro's network tools")[1].split("TASK [")[0]
