@@ -20,6 +20,7 @@ def test_bad_rpm_settings_fail_naming_the_variable(tmp_path):
         "ansible_connection": "local",
         "ansible_python_interpreter": sys.executable,
         "edgeworker_api_endpoint": "192.0.2.1:6443",
+        "edgeworker_kube_version": "1.29.2",
         "edgeworker_ca_cert_pem": "-----BEGIN CERTIFICATE-----",
     }
     hosts = {
