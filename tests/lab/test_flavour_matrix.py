@@ -230,6 +230,9 @@ def test_ubuntu2004_had_no_keyring_dir_and_got_one(matrix):
 @pytest.mark.parametrize("flavour", EL8)
 def test_el8_under_ansible_core_2_16_preflight_finds_the_os_supported(matrix_216, flavour):
     assert matrix_216.pre.args[0] == str(EL8_BIN / "ansible-playbook")
+    # the progress callback (ansible.cfg) ran under 2.16 too: its recap names the host
+    recaps = [line for line in matrix_216.pre.stderr.splitlines() if " recap: " in line]
+    assert recaps and f" {matrix_216.hosts[flavour].name} ok=" in recaps[-1], recaps
     problems, lines = _preflight_problems(matrix_216.pre, matrix_216.hosts[flavour])
     assert len(problems) == 1 and re.fullmatch(
         r"the init system is \S+, not systemd", problems[0]
