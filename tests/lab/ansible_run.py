@@ -10,8 +10,18 @@ import yaml
 from tests.lab.proc import run
 
 
-def ansible_bin(name):
-    """The ansible command next to the running Python (the project venv), else from PATH."""
+# The second controller venv, ansible-core 2.16 for EL8 hosts (.ci/install, requirements-el8.txt)
+EL8_BIN = Path(__file__).resolve().parents[2] / ".venv-el8" / "bin"
+
+
+def ansible_bin(name, bin_dir=None):
+    """The ansible command in bin_dir (e.g. EL8_BIN), else next to the running Python (the
+    project venv), else from PATH."""
+    if bin_dir is not None:
+        found = Path(bin_dir) / name
+        if not found.exists():
+            raise FileNotFoundError(f"{found} not found (bash .ci/install makes it)")
+        return str(found)
     candidate = Path(sys.executable).parent / name
     found = str(candidate) if candidate.exists() else shutil.which(name)
     if not found:
@@ -59,13 +69,14 @@ def facts(lab, hosts, workdir):
     return {h.name: json.loads((tree / h.name).read_text())["ansible_facts"] for h in hosts}
 
 
-def playbook(lab, hosts, play, workdir, extra_vars=None, check=True):
-    """Run a playbook (a list of plays, as Python data) and return the CompletedProcess."""
+def playbook(lab, hosts, play, workdir, extra_vars=None, check=True, bin_dir=None):
+    """Run a playbook (a list of plays, as Python data) and return the CompletedProcess.
+    bin_dir: where ansible-playbook is (default: the project venv's)."""
     workdir = Path(workdir)
     inventory = write_inventory(lab, hosts, workdir / "inventory.yml")
     book = workdir / "play.yml"
     book.write_text(yaml.safe_dump(play, sort_keys=False))
-    argv = [ansible_bin("ansible-playbook"), "-i", inventory, book, "-f", "10"]
+    argv = [ansible_bin("ansible-playbook", bin_dir), "-i", inventory, book, "-f", "10"]
     if extra_vars:
         argv += ["-e", json.dumps(extra_vars)]
     result = run(argv, env=lab.ansible_env(), check=False, timeout=600)

@@ -61,8 +61,10 @@ def provision(
     host_vars=None,
     env=None,
     timeout=900,
+    bin_dir=None,
 ):
     """Run the playbook; returns the CompletedProcess (never raises on a failed run).
+    bin_dir: where ansible-playbook is (default: the project venv's; ansible_run.EL8_BIN: 2.16).
 
     extra_vars are passed through a 0600 vars file, not the command line (they may be secret).
     """
@@ -73,7 +75,8 @@ def provision(
     fd = os.open(vars_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(lab_vars(lab, workdir, **(extra_vars or {})), handle)
-    argv = [ansible_bin("ansible-playbook"), "-i", inventory, playbook, "-e", f"@{vars_file}"]
+    argv = [ansible_bin("ansible-playbook", bin_dir), "-i", inventory, playbook]
+    argv += ["-e", f"@{vars_file}"]
     argv += list(args)
     control_dir = Path(tempfile.mkdtemp(prefix="ewcp-"))  # short: a socket path has a limit
     environment = {
