@@ -54,3 +54,22 @@ def test_labels_from_the_api_and_the_inventory(kube_api, tmp_path):
     assert again.returncode == 0, again.stdout + again.stderr
     assert {h: s["changed"] for h, s in recap(again.stdout).items()} == {
         "edge-a": 0, "edge-b": 0, "edge-c": 0}
+
+
+def test_the_running_kubelet_version_is_the_nodes(kube_api, tmp_path):
+    """What provision.yml reports to the inventory API: the Node's kubeletVersion (here one no
+    installed binary prints; this machine has no kubelet at all)."""
+    kube_api.request("POST", "/api/v1/nodes", {
+        "metadata": {"name": "edge-v"},
+        "status": {"nodeInfo": {"kubeletVersion": "v1.29.2-edge.7"},
+                   "conditions": [{"type": "Ready", "status": "True"}]}})
+    show = {"name": "Show", "hosts": "all:!localhost", "gather_facts": False,
+            "tasks": [{"ansible.builtin.debug": {
+                "msg": "running={{ edgeworker_node_kubelet_version }}"}}]}
+    group_vars = {"edgeworker_kubeconfig": str(kube_api.kubeconfig),
+                  "edgeworker_node_ready_retries": 2, "edgeworker_node_ready_delay": 1}
+    inventory = cr.write_inventory(tmp_path, {"edge-v": {}}, group_vars)
+    result = cr.run(tmp_path, [{**PLAY, "post_tasks": show["tasks"]}], inventory)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"msg": "running=v1.29.2-edge.7"' in result.stdout, result.stdout[-3000:]
+
